@@ -1,0 +1,38 @@
+package io.qtune.cli;
+
+import io.qtune.QtuneException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the qtune command line: subcommands are thin layers over the library. */
+@Command(name = "qtune", mixinStandardHelpOptions = true, version = "qtune 0.1.0",
+        description = "Quantize FP32 TensorFlow ResNet50 graphs to INT8 for Intel-class CPUs.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code; user errors print one line, no stack trace. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            Throwable t = ex;
+            while (!(t instanceof QtuneException) && t.getCause() != null) t = t.getCause();
+            if (t instanceof QtuneException) {
+                cmd.getErr().println("error: " + t.getMessage());
+                return 2;
+            }
+            cmd.getErr().println("error: " + ex);
+            return 3;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}
