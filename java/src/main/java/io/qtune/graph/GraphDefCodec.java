@@ -1,0 +1,289 @@
+package io.qtune.graph;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.qtune.QtuneException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.TensorProto;
+import org.tensorflow.proto.TensorShapeProto;
+
+/** Frozen TensorFlow GraphDef (binary .pb) to IR and back. */
+public final class GraphDefCodec {
+    private GraphDefCodec() {}
+
+    /** Reads a frozen .pb file; every problem is a one-line {@link QtuneException} naming the file or node. */
+    public static Graph read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new QtuneException(file + ": no such file");
+        } catch (IOException e) {
+            throw new QtuneException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+        try {
+            return fromBytes(bytes, file.toString());
+        } catch (QtuneException e) {
+            throw e.getMessage().startsWith(file.toString()) ? e : new QtuneException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Graph fromBytes(byte[] bytes, String source) {
+        GraphDef def;
+        try {
+            def = GraphDef.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new QtuneException(source + ": not a TensorFlow GraphDef, or truncated (" + e.getMessage() + ")");
+        }
+        // protobuf accepts many byte strings as an empty message with unknown fields: insist on real nodes
+        if (def.getNodeCount() == 0) {
+            throw new QtuneException(source + ": not a TensorFlow GraphDef (no nodes found in " + bytes.length + " bytes)");
+        }
+        return fromGraphDef(def);
+    }
+
+    public static Graph fromGraphDef(GraphDef def) {
+        List<Node> nodes = new ArrayList<>(def.getNodeCount());
+        for (NodeDef nd : def.getNodeList()) {
+            if (nd.getName().isEmpty() || nd.getOp().isEmpty()) {
+                throw new QtuneException("not a TensorFlow GraphDef: a node without name or op (" + nodes.size() + " nodes read)");
+            }
+            if (!Ops.IMPORTABLE.contains(nd.getOp())) {
+                throw new QtuneException("node '" + nd.getName() + "' has op '" + nd.getOp()
+                        + "', which qtune does not support (supported: " + new java.util.TreeSet<>(Ops.IMPORTABLE) + ")");
+            }
+            List<TensorRef> inputs = new ArrayList<>();
+            for (String in : nd.getInputList()) {
+                if (in.startsWith("^")) continue; // control edges carry no data in a frozen inference graph
+                inputs.add(TensorRef.parse(in));
+            }
+            Map<String, Object> attrs = new LinkedHashMap<>();
+            // sorted so the IR (and anything written from it) does not depend on protobuf map order
+            for (Map.Entry<String, AttrValue> e : new TreeMap<>(nd.getAttrMap()).entrySet()) {
+                attrs.put(e.getKey(), fromAttr(e.getValue(), nd.getName(), e.getKey()));
+            }
+            nodes.add(new Node(nd.getName(), nd.getOp(), inputs, attrs));
+        }
+        return new Graph(nodes);
+    }
+
+    private static Object fromAttr(AttrValue v, String node, String key) {
+        String where = "node '" + node + "' attribute '" + key + "'";
+        switch (v.getValueCase()) {
+            case S: return v.getS().toStringUtf8();
+            case I: return v.getI();
+            case F: return v.getF();
+            case B: return v.getB();
+            case TYPE: return DType.fromTf(v.getTypeValue(), where);
+            case SHAPE: return fromShape(v.getShape());
+            case TENSOR: return fromTensor(v.getTensor(), where);
+            case LIST: {
+                AttrValue.ListValue l = v.getList();
+                if (l.getSCount() > 0) return l.getSList().stream().map(ByteString::toStringUtf8).toList();
+                if (l.getFCount() > 0) {
+                    float[] f = new float[l.getFCount()];
+                    for (int i = 0; i < f.length; i++) f[i] = l.getF(i);
+                    return f;
+                }
+                if (l.getTypeCount() > 0) return l.getTypeValueList().stream().map(t -> DType.fromTf(t, where)).toList();
+                return l.getIList().stream().mapToLong(Long::longValue).toArray();
+            }
+            case VALUE_NOT_SET: return new long[0];
+            default: throw new QtuneException(where + " has an unsupported kind " + v.getValueCase());
+        }
+    }
+
+    private static ShapeAttr fromShape(TensorShapeProto s) {
+        if (s.getUnknownRank()) return new ShapeAttr(null);
+        return new ShapeAttr(s.getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray());
+    }
+
+    static Tensor fromTensor(TensorProto t, String where) {
+        DType dtype = DType.fromTf(t.getDtypeValue(), where);
+        long[] shape = t.getTensorShape().getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
+        long n = Tensor.elementCount(shape);
+        if (n > Integer.MAX_VALUE) throw new QtuneException(where + ": tensor too large " + java.util.Arrays.toString(shape));
+        int count = (int) n;
+        ByteBuffer raw = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        boolean hasRaw = !t.getTensorContent().isEmpty();
+        switch (dtype) {
+            case FLOAT: {
+                float[] f = new float[count];
+                if (hasRaw) {
+                    checkRaw(raw, count * 4L, where);
+                    raw.asFloatBuffer().get(f);
+                } else {
+                    fill(f, t.getFloatValList(), where);
+                }
+                return Tensor.ofFloats(shape, f);
+            }
+            case INT32: case INT8: case UINT8: case QINT8: case QUINT8: case QINT32: case INT64: case BOOL: {
+                long[] l = new long[count];
+                int width = switch (dtype) { case INT64 -> 8; case INT32, QINT32 -> 4; default -> 1; };
+                if (hasRaw) {
+                    checkRaw(raw, (long) count * width, where);
+                    for (int i = 0; i < count; i++) {
+                        l[i] = switch (width) {
+                            case 8 -> raw.getLong();
+                            case 4 -> raw.getInt();
+                            default -> dtype == DType.UINT8 || dtype == DType.QUINT8 || dtype == DType.BOOL
+                                    ? Byte.toUnsignedLong(raw.get()) : raw.get();
+                        };
+                    }
+                } else {
+                    List<? extends Number> vals = dtype == DType.INT64 ? t.getInt64ValList()
+                            : dtype == DType.BOOL ? t.getBoolValList().stream().map(b -> b ? 1 : 0).toList() : t.getIntValList();
+                    for (int i = 0; i < count; i++) {
+                        if (vals.isEmpty()) break;
+                        l[i] = vals.get(Math.min(i, vals.size() - 1)).longValue(); // TF repeats the last value
+                    }
+                }
+                return Tensor.ofLongs(dtype, shape, l);
+            }
+            default:
+                throw new QtuneException(where + ": constant of type " + dtype + " is not supported");
+        }
+    }
+
+    private static void checkRaw(ByteBuffer raw, long need, String where) {
+        if (raw.remaining() != need) {
+            throw new QtuneException(where + ": tensor content has " + raw.remaining() + " bytes, shape needs " + need);
+        }
+    }
+
+    private static void fill(float[] f, List<Float> vals, String where) {
+        if (vals.size() > f.length) throw new QtuneException(where + ": " + vals.size() + " values for " + f.length + " elements");
+        for (int i = 0; i < f.length && !vals.isEmpty(); i++) f[i] = vals.get(Math.min(i, vals.size() - 1));
+    }
+
+    // ---- IR to GraphDef ----
+
+    public static GraphDef toGraphDef(Graph g) {
+        GraphDef.Builder b = GraphDef.newBuilder();
+        b.getVersionsBuilder().setProducer(1087);
+        for (Node n : g.nodes()) {
+            NodeDef.Builder nd = NodeDef.newBuilder().setName(n.name()).setOp(n.op());
+            for (TensorRef in : n.inputs()) nd.addInput(in.toString());
+            n.attrs().forEach((k, v) -> nd.putAttr(k, toAttr(v)));
+            b.addNode(nd);
+        }
+        return b.build();
+    }
+
+    /** Serialized bytes; deterministic so the same IR always gives the same file. */
+    public static byte[] toBytes(Graph g) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            com.google.protobuf.CodedOutputStream cos = com.google.protobuf.CodedOutputStream.newInstance(out);
+            cos.useDeterministicSerialization();
+            toGraphDef(g).writeTo(cos);
+            cos.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes the graph to a temp file beside the target and renames it into place: never a half-written file. */
+    public static void write(Graph g, Path file) {
+        writeAtomically(file, toBytes(g));
+    }
+
+    public static void writeAtomically(Path file, byte[] bytes) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the original error is the one to report
+                }
+            }
+            throw new QtuneException(file + ": cannot write (" + e.getMessage() + ")");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static AttrValue toAttr(Object v) {
+        AttrValue.Builder a = AttrValue.newBuilder();
+        if (v instanceof String s) return a.setS(ByteString.copyFromUtf8(s)).build();
+        if (v instanceof Long l) return a.setI(l).build();
+        if (v instanceof Integer i) return a.setI(i).build();
+        if (v instanceof Float f) return a.setF(f).build();
+        if (v instanceof Boolean bo) return a.setB(bo).build();
+        if (v instanceof DType t) return a.setTypeValue(t.tfNumber).build();
+        if (v instanceof ShapeAttr s) return a.setShape(toShape(s.dims())).build();
+        if (v instanceof Tensor t) return a.setTensor(toTensor(t)).build();
+        AttrValue.ListValue.Builder l = AttrValue.ListValue.newBuilder();
+        if (v instanceof long[] arr) {
+            for (long x : arr) l.addI(x);
+        } else if (v instanceof float[] arr) {
+            for (float x : arr) l.addF(x);
+        } else if (v instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof DType) {
+            for (DType t : (List<DType>) list) l.addTypeValue(t.tfNumber);
+        } else if (v instanceof List<?> list) {
+            for (String s : (List<String>) list) l.addS(ByteString.copyFromUtf8(s));
+        } else {
+            throw new IllegalArgumentException("cannot encode attribute value of " + v.getClass());
+        }
+        return a.setList(l).build();
+    }
+
+    private static TensorShapeProto toShape(long[] dims) {
+        TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
+        if (dims == null) return s.setUnknownRank(true).build();
+        for (long d : dims) s.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
+        return s.build();
+    }
+
+    public static TensorProto toTensor(Tensor t) {
+        TensorProto.Builder p = TensorProto.newBuilder().setDtypeValue(t.dtype().tfNumber).setTensorShape(toShape(t.shape()));
+        ByteBuffer buf;
+        if (t.isFloat()) {
+            buf = ByteBuffer.allocate(t.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(t.floats());
+        } else {
+            int width = switch (t.dtype()) { case INT64 -> 8; case INT32, QINT32 -> 4; default -> 1; };
+            buf = ByteBuffer.allocate(t.size() * width).order(ByteOrder.LITTLE_ENDIAN);
+            for (long x : t.longs()) {
+                switch (width) {
+                    case 8 -> buf.putLong(x);
+                    case 4 -> buf.putInt((int) x);
+                    default -> buf.put((byte) x);
+                }
+            }
+            buf.flip();
+        }
+        return p.setTensorContent(ByteString.copyFrom(buf.array())).build();
+    }
+
+    static DataType tfType(DType t) {
+        return DataType.forNumber(t.tfNumber);
+    }
+}
