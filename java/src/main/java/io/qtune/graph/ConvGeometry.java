@@ -19,6 +19,12 @@ public record ConvGeometry(long strideH, long strideW, long dilationH, long dila
             throw new QtuneException("node '" + n.name() + "' (" + n.op() + "): dilated convolution is not supported");
         }
         String padding = n.attrString("padding");
+        // Intel's quantized convolutions carry explicit pads in padding_list, used whenever any is non-zero
+        long[] paddingList = n.attrLongs("padding_list", new long[0]);
+        if (java.util.Arrays.stream(paddingList).anyMatch(v -> v != 0)) {
+            if (paddingList.length != 8) throw new QtuneException("node '" + n.name() + "': padding_list must have 8 values");
+            padding = "PADDING_LIST";
+        }
         long h = nhwc[1], w = nhwc[2], sh = strides[1], sw = strides[2];
         long pt, pb, pl, pr;
         switch (padding) {
@@ -32,6 +38,9 @@ public record ConvGeometry(long strideH, long strideW, long dilationH, long dila
                 long[] p = n.attrLongs("explicit_paddings");
                 if (p.length != 8) throw new QtuneException("node '" + n.name() + "': explicit_paddings must have 8 values");
                 pt = p[2]; pb = p[3]; pl = p[4]; pr = p[5];
+            }
+            case "PADDING_LIST" -> {
+                pt = paddingList[2]; pb = paddingList[3]; pl = paddingList[4]; pr = paddingList[5];
             }
             default -> throw new QtuneException("node '" + n.name() + "' (" + n.op() + "): unknown padding '" + padding + "'");
         }

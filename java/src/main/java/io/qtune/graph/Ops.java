@@ -37,10 +37,31 @@ public final class Ops {
      */
     public static final String FUSED_CONV2D = "_FusedConv2D";
 
+    // Intel's quantized ops (MLPerf v0.7 INT8 format); outputs 1 and 2 are the float min/max of output 0
+    public static final String QUANTIZE_V2 = "QuantizeV2";
+    public static final String DEQUANTIZE = "Dequantize";
+    public static final String QUANTIZED_MAX_POOL = "QuantizedMaxPool";
+    public static final String QCONV_BIAS_REQUANTIZE = "QuantizedConv2DWithBiasAndRequantize";
+    public static final String QCONV_BIAS_RELU_REQUANTIZE = "QuantizedConv2DWithBiasAndReluAndRequantize";
+    public static final String QCONV_BIAS_SUM_RELU_REQUANTIZE = "QuantizedConv2DWithBiasSumAndReluAndRequantize";
+    public static final String QCONV_BIAS_SIGNED_SUM_RELU_REQUANTIZE = "QuantizedConv2DWithBiasSignedSumAndReluAndRequantize";
+
     /** Ops a frozen FP32 ResNet-style graph may contain. */
-    public static final Set<String> IMPORTABLE = Set.of(PLACEHOLDER, CONST, IDENTITY, CONV2D, FUSED_BATCH_NORM,
+    public static final Set<String> FP32 = Set.of(PLACEHOLDER, CONST, IDENTITY, CONV2D, FUSED_BATCH_NORM,
             FUSED_BATCH_NORM_V2, FUSED_BATCH_NORM_V3, BIAS_ADD, ADD, ADD_V2, RELU, RELU6, PAD, MAX_POOL, AVG_POOL, MEAN,
             SQUEEZE, RESHAPE, MAT_MUL, SOFTMAX, ARG_MAX, CAST, FUSED_CONV2D);
+
+    /** The quantized convolutions, inputs (input, filter, bias, min/max input, min/max filter, min/max freezed output[, summand, min/max summand]). */
+    public static final Set<String> QUANTIZED_CONVS = Set.of(QCONV_BIAS_REQUANTIZE, QCONV_BIAS_RELU_REQUANTIZE,
+            QCONV_BIAS_SUM_RELU_REQUANTIZE, QCONV_BIAS_SIGNED_SUM_RELU_REQUANTIZE);
+
+    /** Ops an INT8 graph in Intel's format adds to the FP32 set. */
+    public static final Set<String> INT8 = Set.of(QUANTIZE_V2, DEQUANTIZE, QUANTIZED_MAX_POOL, QCONV_BIAS_REQUANTIZE,
+            QCONV_BIAS_RELU_REQUANTIZE, QCONV_BIAS_SUM_RELU_REQUANTIZE, QCONV_BIAS_SIGNED_SUM_RELU_REQUANTIZE);
+
+    /** Everything the importer accepts: FP32 graphs and INT8 graphs in Intel's format. */
+    public static final Set<String> IMPORTABLE = java.util.stream.Stream.concat(FP32.stream(), INT8.stream())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     public static boolean isBatchNorm(String op) {
         return op.equals(FUSED_BATCH_NORM) || op.equals(FUSED_BATCH_NORM_V2) || op.equals(FUSED_BATCH_NORM_V3);
@@ -48,6 +69,10 @@ public final class Ops {
 
     public static boolean isAdd(String op) {
         return op.equals(ADD) || op.equals(ADD_V2);
+    }
+
+    public static boolean isQuantizedConv(String op) {
+        return QUANTIZED_CONVS.contains(op);
     }
 
     public static boolean isConv(String op) {

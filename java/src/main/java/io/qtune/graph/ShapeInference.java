@@ -59,7 +59,41 @@ public final class ShapeInference {
                 out(n, s.clone());
             }
             case Ops.CONST -> out(n, n.attrTensor("value").shape());
-            case Ops.IDENTITY, Ops.RELU, Ops.RELU6, Ops.SOFTMAX, Ops.CAST -> out(n, in(n, 0));
+            case Ops.IDENTITY, Ops.RELU, Ops.RELU6, Ops.SOFTMAX, Ops.CAST, Ops.DEQUANTIZE -> out(n, in(n, 0));
+            case Ops.QUANTIZE_V2 -> {
+                requireScalars(n, in(n, 1), in(n, 2));
+                outWithRange(n, in(n, 0));
+            }
+            case Ops.QUANTIZED_MAX_POOL -> {
+                long[] x = in(n, 0);
+                requireNhwc(n, x);
+                requireScalars(n, in(n, 1), in(n, 2));
+                long[] k = n.attrLongs("ksize");
+                if (k[0] != 1 || k[3] != 1) throw bad(n, "pooling across batch or channels is not supported");
+                ConvGeometry c = ConvGeometry.of(n, x, k[1], k[2]);
+                outWithRange(n, new long[] {x[0], c.outH(), c.outW(), x[3]});
+            }
+            case Ops.QCONV_BIAS_REQUANTIZE, Ops.QCONV_BIAS_RELU_REQUANTIZE, Ops.QCONV_BIAS_SUM_RELU_REQUANTIZE,
+                    Ops.QCONV_BIAS_SIGNED_SUM_RELU_REQUANTIZE -> {
+                long[] x = in(n, 0), w = in(n, 1), b = in(n, 2);
+                requireNhwc(n, x);
+                if (w.length != 4) throw bad(n, "filter must be HWIO rank 4, got " + Arrays.toString(w));
+                if (w[2] != x[3]) throw bad(n, "filter expects " + w[2] + " input channels, input has " + x[3]);
+                if (b.length != 1 || b[0] != w[3]) throw bad(n, "bias " + Arrays.toString(b) + " does not match " + w[3] + " output channels");
+                requireScalars(n, in(n, 3), in(n, 4), in(n, 7), in(n, 8));
+                long[] fmin = in(n, 5), fmax = in(n, 6);
+                boolean perChannel = fmin.length == 1 && fmin[0] == w[3];
+                if (!Arrays.equals(fmin, fmax) || !(fmin.length == 0 || perChannel)) {
+                    throw bad(n, "filter min/max must be scalars or vectors of " + w[3] + ", got " + Arrays.toString(fmin) + " and " + Arrays.toString(fmax));
+                }
+                ConvGeometry c = ConvGeometry.of(n, x, w[0], w[1]);
+                long[] y = {x[0], c.outH(), c.outW(), w[3]};
+                if (n.op().equals(Ops.QCONV_BIAS_SUM_RELU_REQUANTIZE) || n.op().equals(Ops.QCONV_BIAS_SIGNED_SUM_RELU_REQUANTIZE)) {
+                    if (!Arrays.equals(in(n, 9), y)) throw bad(n, "summand " + Arrays.toString(in(n, 9)) + " does not match output " + Arrays.toString(y));
+                    requireScalars(n, in(n, 10), in(n, 11));
+                }
+                outWithRange(n, y);
+            }
             case Ops.BIAS_ADD -> {
                 long[] x = in(n, 0), b = in(n, 1);
                 if (!n.attrString("data_format", "NHWC").equals("NHWC")) throw bad(n, "only NHWC data_format is supported");
@@ -159,6 +193,19 @@ public final class ShapeInference {
                 out(n, java.util.stream.IntStream.range(0, x.length).filter(i -> i != axis).mapToLong(i -> x[i]).toArray());
             }
             default -> throw bad(n, "no shape rule for this op");
+        }
+    }
+
+    /** Output 0 with the given shape plus the scalar float min (output 1) and max (output 2) of quantized ops. */
+    private void outWithRange(Node n, long[] shape) {
+        out(n, shape);
+        shapes.put(new TensorRef(n.name(), 1), new long[0]);
+        shapes.put(new TensorRef(n.name(), 2), new long[0]);
+    }
+
+    private static void requireScalars(Node n, long[]... shapes) {
+        for (long[] s : shapes) {
+            if (s.length != 0) throw bad(n, "range inputs must be scalars, got shape " + Arrays.toString(s));
         }
     }
 
