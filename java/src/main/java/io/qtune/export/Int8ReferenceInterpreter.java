@@ -39,12 +39,35 @@ public final class Int8ReferenceInterpreter {
 
     /** Runs the graph on float feeds and returns every output of every node. */
     public Map<TensorRef, Value> runAll(Map<String, ReferenceInterpreter.Value> feeds) {
+        return runAll(feeds, Map.of());
+    }
+
+    /**
+     * Like {@link #runAll(Map)}, but readers of the given tensors read the substitutes instead of what the interpreter
+     * computed; the result still holds the interpreter's own values. With another engine's outputs substituted, each
+     * op is checked on that engine's inputs, so a one-step difference upstream does not grow downstream.
+     */
+    public Map<TensorRef, Value> runAll(Map<String, ReferenceInterpreter.Value> feeds, Map<TensorRef, Value> substitutes) {
         Map<String, long[]> inShapes = new HashMap<>();
         feeds.forEach((k, v) -> inShapes.put(k, v.shape()));
         Map<TensorRef, long[]> shapes = ShapeInference.infer(graph, inShapes);
         Map<TensorRef, Value> values = new HashMap<>();
-        for (Node n : graph.nodes()) eval(n, shapes, values, feeds);
-        return values;
+        Map<TensorRef, Value> computed = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            eval(n, shapes, values, feeds);
+            for (int k = 0; values.containsKey(new TensorRef(n.name(), k)); k++) {
+                TensorRef r = new TensorRef(n.name(), k);
+                Value mine = values.get(r), s = substitutes.get(r);
+                computed.put(r, mine);
+                if (s == null) continue;
+                if (mine.dtype() != s.dtype() || !java.util.Arrays.equals(mine.shape(), s.shape())) {
+                    throw bad(n, "substitute for output " + k + " is " + s.dtype() + java.util.Arrays.toString(s.shape())
+                            + ", the op makes " + mine.dtype() + java.util.Arrays.toString(mine.shape()));
+                }
+                values.put(r, s);
+            }
+        }
+        return computed;
     }
 
     public Map<String, Value> run(Map<String, ReferenceInterpreter.Value> feeds, List<String> outputs) {
@@ -142,9 +165,8 @@ public final class Int8ReferenceInterpreter {
         Int8Semantics.QuantizeV2Range r = Int8Semantics.quantizeV2(t, scalar(n, 1, values), scalar(n, 2, values),
                 n.attrFloat("ensure_minimum_range", Int8Semantics.DEFAULT_ENSURE_MINIMUM_RANGE));
         // TF hands oneDNN the reciprocal as a dst scale; the reorder multiplies by its reciprocal again
-        float inv = 1f / (1f / r.multiplier());
         float[] y = new float[x.data().length];
-        for (int i = 0; i < y.length; i++) y[i] = Int8Semantics.saturateRound(t, x.data()[i] * inv);
+        for (int i = 0; i < y.length; i++) y[i] = Int8Semantics.saturateRound(t, x.data()[i] * r.multiplier());
         put(values, n, new Value(x.shape(), t, y), r.outMin(), r.outMax());
     }
 

@@ -38,8 +38,15 @@ public class Int8ReferenceInterpreterTest {
                 if (d <= 1) offByOne++;
                 else worse++;
                 worstDiff = Math.max(worstDiff, d);
-                if (d > 1 && worse <= 5) System.out.println(label + " element " + i + ": TF " + tf[i] + " mine " + mine[i]);
+                if (d > 1 && worse <= 3) System.out.println(label + " element " + i + ": TF " + tf[i] + " mine " + mine[i]);
             }
+        }
+
+        void merge(Tally o) {
+            elements += o.elements;
+            offByOne += o.offByOne;
+            worse += o.worse;
+            worstDiff = Math.max(worstDiff, o.worstDiff);
         }
 
         @Override
@@ -150,10 +157,7 @@ public class Int8ReferenceInterpreterTest {
                             Tally t = new Tally();
                             check(c, t);
                             System.out.println(c.label() + ": " + t);
-                            all.elements += t.elements;
-                            all.offByOne += t.offByOne;
-                            all.worse += t.worse;
-                            all.worstDiff = Math.max(all.worstDiff, t.worstDiff);
+                            all.merge(t);
                         }
                     }
                 }

@@ -1,0 +1,71 @@
+package io.qtune.export;
+
+import io.qtune.engine.ReferenceInterpreter;
+import io.qtune.graph.Graph;
+import io.qtune.graph.TensorRef;
+import io.qtune.testing.GraphBuilder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Test decisions: min/max of every tensor over a few calibration batches run through the FP32 reference interpreter. */
+final class MinMaxDecisions implements QuantDecisions {
+    private final Map<String, float[]> ranges = new HashMap<>();
+    private final Set<String> fp32;
+    private final boolean perChannel;
+
+    MinMaxDecisions(Map<String, float[]> ranges, Set<String> fp32, boolean perChannel) {
+        this.ranges.putAll(ranges);
+        this.fp32 = fp32;
+        this.perChannel = perChannel;
+    }
+
+    /** Ranges of all output-0 tensors of the fused graph over {@code batches} random batches (seeds 1000..). */
+    static Map<String, float[]> calibrate(Graph fused, String input, long[] shape, int batches) {
+        return calibrate(fused, input, shape, batches, 2.0);
+    }
+
+    /** As above with inputs uniform in [-scale, scale]. */
+    static Map<String, float[]> calibrate(Graph fused, String input, long[] shape, int batches, double scale) {
+        Map<String, float[]> r = new HashMap<>();
+        for (int i = 0; i < batches; i++) {
+            float[] data = GraphBuilder.randomInput(1000 + i, scale, shape);
+            Map<TensorRef, ReferenceInterpreter.Value> all = new ReferenceInterpreter(fused)
+                    .runAll(Map.of(input, new ReferenceInterpreter.Value(shape, data)));
+            all.forEach((ref, v) -> {
+                float[] mm = r.computeIfAbsent(ref.toString(), k -> new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY});
+                for (float x : v.data()) {
+                    mm[0] = Math.min(mm[0], x);
+                    mm[1] = Math.max(mm[1], x);
+                }
+            });
+        }
+        return r;
+    }
+
+    MinMaxDecisions with(Set<String> newFp32, boolean newPerChannel) {
+        return new MinMaxDecisions(ranges, newFp32, newPerChannel);
+    }
+
+    MinMaxDecisions without(String tensor) {
+        MinMaxDecisions d = new MinMaxDecisions(ranges, fp32, perChannel);
+        d.ranges.remove(tensor);
+        return d;
+    }
+
+    @Override
+    public boolean int8(String fusedNodeName) {
+        return !fp32.contains(fusedNodeName);
+    }
+
+    @Override
+    public boolean perChannel(String fusedNodeName) {
+        return perChannel;
+    }
+
+    @Override
+    public float[] range(String tensorName) {
+        float[] r = ranges.get(tensorName);
+        return r == null ? null : r.clone();
+    }
+}
