@@ -4,7 +4,8 @@
 The reference is MLPerf's pre_process_vgg (vision/classification_and_detection/python/dataset.py) run by
 Debian's cv2 4.6, stopped before the float conversion so the committed crops stay uint8:
 cv2.imread -> BGR2RGB -> aspect-preserving INTER_AREA resize (short side int(100*crop/scale)) -> centre crop.
-The crops are stored as PNG. The Java test compares its crops with these within 1 LSB and checks the floats are crop - mean exactly.
+The crops are stored as PNG. The Java test compares its crops with these within 1 LSB and checks that
+the floats are exactly crop - mean.
 
 Run through scripts/make-reference-crops (it installs python3-opencv, python3-numpy, python3-pil first).
 """

@@ -40,8 +40,8 @@ public final class LabelOffset {
             int offset = override.getAsInt();
             if (offset < 0 || numLabels - 1 + offset > modelOutputs - 1) {
                 throw new QtuneException("label offset " + offset + " maps data set labels 0.." + (numLabels - 1)
-                        + " to model classes " + offset + ".." + (numLabels - 1 + offset) + ", but the model has classes 0.."
-                        + (modelOutputs - 1) + "; " + whatFits(numLabels, modelOutputs));
+                        + " to model classes " + offset + ".." + (numLabels - 1 + offset)
+                        + ", but the model has classes 0.." + (modelOutputs - 1) + "; " + whatFits(numLabels, modelOutputs));
             }
             return new LabelOffset(offset, numLabels, modelOutputs, true);
         }
@@ -78,7 +78,8 @@ public final class LabelOffset {
         if (maxOffset == 0) {
             return "pass " + OPTION + " 0";
         }
-        return "pass " + OPTION + " N with N in 0.." + maxOffset + " to say where label 0 sits among the model's classes";
+        return "pass " + OPTION + " N with N in 0.." + maxOffset
+                + " to say where label 0 sits among the model's classes";
     }
 
     public int offset() {

@@ -150,7 +150,7 @@ public final class VggPreprocessing {
         return nl < 0 ? t : t.substring(0, nl);
     }
 
-    /** Writes (rgb - mean) as float32 into dst at offset: the last step of pre_process_vgg, in float32 as numpy does it. */
+    /** Writes (rgb - mean) into dst at offset: the last step of pre_process_vgg, in float32 as numpy does it. */
     public static void subtractMeans(byte[] rgb, float[] dst, int offset) {
         if (rgb.length % 3 != 0) {
             throw new IllegalArgumentException("RGB data length " + rgb.length + " is not a multiple of 3");
