@@ -79,6 +79,7 @@ public final class ImageNetDataset implements LabeledImages {
         this.list = list;
         this.options = options;
         this.preprocessing = new VggPreprocessing(options.crop(), options.scalePercent());
+        VggPreprocessing.requireOpenCv(); // the file check below asks OpenCV which signatures it decodes
         List<Entry> kept = new ArrayList<>(listed.size());
         List<BadFile> bad = new ArrayList<>();
         for (Entry e : listed) {

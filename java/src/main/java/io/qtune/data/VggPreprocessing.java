@@ -12,6 +12,9 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 import io.qtune.QtuneException;
 import java.util.Objects;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -71,6 +74,33 @@ public final class VggPreprocessing {
         return MEANS.clone();
     }
 
+    /**
+     * Loads OpenCV's natives once; a class path without them (the opencv or openblas linux-x86_64 jars) gets one
+     * clear error instead of an UnsatisfiedLinkError from deep inside JavaCPP.
+     */
+    static void requireOpenCv() {
+        if (Natives.PROBLEM != null) {
+            throw new QtuneException(Natives.PROBLEM);
+        }
+    }
+
+    private static final class Natives {
+        static final String PROBLEM = load();
+
+        private static String load() {
+            try {
+                Loader.load(opencv_imgcodecs.class);
+                Loader.load(opencv_imgproc.class);
+                return null;
+            } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
+                Throwable root = e.getCause() != null ? e.getCause() : e;
+                return "cannot load OpenCV's native libraries (" + firstLine(String.valueOf(root.getMessage()))
+                        + "); the class path needs org.bytedeco:opencv and org.bytedeco:openblas with their "
+                        + Loader.getPlatform() + " natives";
+            }
+        }
+    }
+
     /** Size {height, width} the decoded image is resized to, with MLPerf's arithmetic. */
     public int[] resizedSize(int height, int width) {
         if (height < 1 || width < 1) {
@@ -92,6 +122,7 @@ public final class VggPreprocessing {
         if (encoded.length == 0) {
             throw new QtuneException(source + ": empty file, not an image");
         }
+        requireOpenCv();
         try (BytePointer bytes = new BytePointer(encoded);
                 Mat buffer = new Mat(1, encoded.length, CV_8UC1, bytes);
                 Mat bgr = decode(buffer, source);

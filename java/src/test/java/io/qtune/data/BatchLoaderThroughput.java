@@ -31,7 +31,10 @@ public final class BatchLoaderThroughput {
             }
             Path list = tmp.resolve("val_map.txt");
             Files.writeString(list, map);
+            long open0 = System.nanoTime();
             ImageNetDataset data = ImageNetDataset.validation(tmp, list, ImageNetDataset.Options.defaults());
+            System.out.printf("opening (list parse + per-file signature check): %.1f ms for %d files%n",
+                    (System.nanoTime() - open0) / 1e6, n);
             System.out.printf("%d JPEGs 500x375, mean %.0f KB; %d processors, OpenCV threads %d%n", n,
                     bytes / 1024.0 / n, Runtime.getRuntime().availableProcessors(),
                     org.bytedeco.opencv.global.opencv_core.getNumThreads());
