@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Quantize FP32 TensorFlow ResNet50 graphs to INT8 for Intel-class CPUs.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ZooCommand.class,
             InspectCommand.class,
         })
 public final class Main implements Runnable {

@@ -14,7 +14,7 @@ final class PassCheck {
 
     static void assertSameOutputs(Graph before, Graph after, long[] inputShape, List<String> outputs, double tol) {
         float[] input = GraphBuilder.randomInput(42, 2.0, inputShape);
-        Map<String, ReferenceInterpreter.Value> feeds = Map.of("input", new ReferenceInterpreter.Value(inputShape, input));
+        Map<String, ReferenceInterpreter.Value> feeds = Map.of(before.placeholders().get(0).name(), new ReferenceInterpreter.Value(inputShape, input));
         var a = new ReferenceInterpreter(before).run(feeds, outputs);
         var b = new ReferenceInterpreter(after).run(feeds, outputs);
         for (String o : outputs) {
