@@ -294,4 +294,48 @@ public class Int8GraphWriterTest {
             }
         }
     }
+
+    @Test
+    void aSummandWithOtherLateReadersGetsItsOwnCopy() {
+        // t feeds a sum (S = relu(convB(t) + t)) and another head (C) that need not run before S; then D = relu(convD(S) + S)
+        // reads S both as input and as summand. TF computes sums in place in the summand's buffer and refuses at run
+        // time ("Summand cannot be forwarded") when anything else still holds it, so both sums need a private summand.
+        GraphBuilder b = new GraphBuilder(9);
+        String x = b.placeholder("input", -1, 8, 8, 4);
+        String t = b.unary("t", Ops.RELU, b.biasAdd("t/bias", b.conv("t/conv", x, 3, 3, 4, 8, 1, "SAME"), 8));
+        String s = b.unary("s", Ops.RELU, b.binary("s/add", Ops.ADD_V2, b.biasAdd("s/bias", b.conv("s/conv", t, 1, 1, 8, 8, 1, "VALID"), 8), t));
+        String d = b.unary("d", Ops.RELU, b.binary("d/add", Ops.ADD_V2, b.biasAdd("d/bias", b.conv("d/conv", s, 1, 1, 8, 8, 1, "VALID"), 8), s));
+        String c = b.unary("c", Ops.RELU, b.biasAdd("c/bias", b.conv("c/conv", t, 1, 1, 8, 8, 1, "VALID"), 8));
+        b.unary("softmax", Ops.SOFTMAX, b.squeeze("d/squeeze", b.mean("d/mean", d, true, 1, 2), 1, 2));
+        b.unary("softmax2", Ops.SOFTMAX, b.squeeze("c/squeeze", b.mean("c/mean", c, true, 1, 2), 1, 2));
+        Graph g = b.build();
+        long[] shape = {2, 8, 8, 4};
+        Graph f = Passes.fuseForInference(g);
+        assertEquals(List.of(Ops.BIAS_ADD, Ops.ADD, Ops.RELU), f.node("d").attrStrings("fused_ops"));
+        assertEquals(f.node("d").input(0), f.node("d").input(3));
+        Graph int8 = new Int8GraphWriter().convert(f, new MinMaxDecisions(MinMaxDecisions.calibrate(f, "input", shape, 2), Set.of(), true)).graph();
+        for (String sum : List.of("s", "d")) {
+            Node conv = int8.node(sum + "_eightbit_quantized_conv");
+            assertEquals(Ops.QCONV_BIAS_SUM_RELU_REQUANTIZE, conv.op());
+            assertEquals(sum + "/summand_quantize", conv.input(9).node());
+            assertEquals(List.of(conv.name()), int8.consumers(conv.input(9).node()).stream().map(Node::name).toList());
+        }
+        float[] input = GraphBuilder.randomInput(4, 2.0, shape);
+        var ref = TfReference.run(g, "input", input, shape, List.of("softmax", "softmax2"));
+        Map<String, DType> fetches = quantizedOutputs(int8);
+        var tf = TfInt8Reference.run(int8, "input", input, shape, fetches);
+        var both = TfReference.run(int8, "input", input, shape, List.of("softmax", "softmax2")); // one run: both heads, all sums
+        for (String o : List.of("softmax", "softmax2")) {
+            float diff = GraphBuilder.maxAbsDiff(ref.get(o), both.get(o));
+            System.out.println("private summands, " + o + " INT8 (TF) vs FP32 (TF): max abs diff " + diff);
+            assertTrue(diff < 0.01, o + " differs by " + diff);
+        }
+        Map<TensorRef, Int8ReferenceInterpreter.Value> tfValues = new LinkedHashMap<>();
+        fetches.forEach((k, type) -> tfValues.put(new TensorRef(k, 0), new Int8ReferenceInterpreter.Value(tf.get(k).shape(), type, tf.get(k).values())));
+        var mine = new Int8ReferenceInterpreter(int8).runAll(Map.of("input", new ReferenceInterpreter.Value(shape, input)), tfValues);
+        Int8ReferenceInterpreterTest.Tally tally = new Int8ReferenceInterpreterTest.Tally();
+        for (String q : fetches.keySet()) tally.add(q, tf.get(q).values(), mine.get(new TensorRef(q, 0)).data());
+        System.out.println("private summands, quantized tensors layer by layer: " + tally);
+        assertEquals(0, tally.worse, tally.toString());
+    }
 }
