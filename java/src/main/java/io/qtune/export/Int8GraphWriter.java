@@ -95,6 +95,9 @@ public final class Int8GraphWriter {
                     case Ops.FUSED_CONV2D -> {
                         if (!(decisions.int8(n.name()) && int8Conv(n))) fp32Conv(n);
                     }
+                    case Ops.CONV2D -> {
+                        if (!(decisions.int8(n.name()) && int8Conv(n))) fp32Copy(n);
+                    }
                     case Ops.MAX_POOL -> {
                         if (!(decisions.int8(n.name()) && quantizedMaxPool(n))) fp32Copy(n);
                     }
@@ -212,8 +215,10 @@ public final class Int8GraphWriter {
 
         // ---- convolutions ----
 
+        /** A fused convolution, or a plain Conv2D (no bias in the graph: a zero bias), as a quantized convolution. */
         private boolean int8Conv(Node n) {
-            List<String> fusedOps = n.attrStrings("fused_ops");
+            boolean plain = n.op().equals(Ops.CONV2D);
+            List<String> fusedOps = plain ? List.of(Ops.BIAS_ADD) : n.attrStrings("fused_ops");
             boolean sum = fusedOps.equals(List.of(Ops.BIAS_ADD, Ops.ADD, Ops.RELU));
             boolean relu = sum || fusedOps.equals(List.of(Ops.BIAS_ADD, Ops.RELU)) || fusedOps.equals(List.of(Ops.BIAS_ADD, Ops.RELU6));
             if (!sum && !relu && !fusedOps.equals(List.of(Ops.BIAS_ADD))) {
@@ -243,7 +248,8 @@ public final class Int8GraphWriter {
             if (op.equals(Ops.QCONV_BIAS_SIGNED_SUM_RELU_REQUANTIZE)) outRange *= 2;
 
             String name = unique(n.name() + "_eightbit_quantized_conv");
-            Tensor w = fused.requireConstant(n, 1), b = fused.requireConstant(n, 2);
+            Tensor w = fused.requireConstant(n, 1);
+            Tensor b = plain ? Tensor.ofFloats(new long[] {w.dim(3)}, new float[(int) w.dim(3)]) : fused.requireConstant(n, 2);
             if (b.dtype() != DType.FLOAT || b.rank() != 1 || b.dim(0) != w.dim(3)) {
                 throw new QtuneException("node '" + n.name() + "': bias must be a float vector of " + w.dim(3) + ", got " + b);
             }

@@ -258,7 +258,8 @@ public class Int8GraphWriterTest {
         GraphBuilder b = new GraphBuilder(5);
         String x = b.placeholder("input", -1, 9, 9, 4);
         String c = b.unary("relu6", Ops.RELU6, b.biasAdd("bias", b.conv("conv", x, 3, 3, 4, 6, 1, "SAME"), 6));
-        b.unary("softmax", Ops.SOFTMAX, b.squeeze("squeeze", b.mean("mean", c, true, 1, 2), 1, 2));
+        String plain = b.conv("plain_conv", c, 1, 1, 6, 6, 1, "VALID"); // no bias: exported with a zero one
+        b.unary("softmax", Ops.SOFTMAX, b.squeeze("squeeze", b.mean("mean", plain, true, 1, 2), 1, 2));
         Graph relu6 = b.build();
         for (Graph g : List.of(odd, relu6)) {
             long[] shape = g == odd ? new long[] {2, 17, 15, 3} : new long[] {2, 9, 9, 4};
@@ -291,6 +292,9 @@ public class Int8GraphWriterTest {
                 Node conv = r.graph().node("relu6_eightbit_quantized_conv");
                 assertEquals(Ops.QCONV_BIAS_RELU_REQUANTIZE, conv.op());
                 assertEquals(6f, r.graph().constant(conv.input(8)).floats()[0], "Relu6 clips where quint8 saturates");
+                Node plainConv = r.graph().node("plain_conv_eightbit_quantized_conv");
+                assertEquals(Ops.QCONV_BIAS_REQUANTIZE, plainConv.op());
+                assertArrayEquals(new long[6], r.graph().constant(plainConv.input(2)).longs());
             }
         }
     }

@@ -232,4 +232,23 @@ public class Int8ReferenceInterpreterTest {
         System.out.println("QuantizedMaxPool: " + pools);
         assertEquals(0, pools.offByOne + pools.worse, pools.toString());
     }
+
+    @Test
+    void badInt8GraphsAreOneLineErrorsNamingTheNode() {
+        Case c = randomConv(1, Ops.QCONV_BIAS_RELU_REQUANTIZE, DType.QUINT8, DType.QINT32, true, "SAME");
+        List<io.qtune.graph.Node> nodes = new ArrayList<>(c.graph().nodes());
+        nodes.replaceAll(n -> n.name().equals("filter/min")
+                ? n.withAttr("value", Tensor.ofFloats(new long[] {3}, new float[] {-1, -1, -1})) : n);
+        io.qtune.QtuneException e = org.junit.jupiter.api.Assertions.assertThrows(io.qtune.QtuneException.class,
+                () -> runMine(new Case(c.label(), new Graph(nodes), c.inputShape(), c.input(), "conv", c.type()), List.of("conv")));
+        assertTrue(e.getMessage().startsWith("node 'conv' (QuantizedConv2DWithBiasAndReluAndRequantize): filter min/max must be"), e.getMessage());
+
+        Int8OpGraphs b = new Int8OpGraphs(2);
+        String q = b.quantizeV2("q", b.placeholder("input"), DType.QUINT8, 0, 1);
+        b.add("deq", Ops.DEQUANTIZE, List.of(q, q + ":1", q + ":2"), Map.of("T", DType.QUINT8, "mode", "MIN_COMBINED"));
+        Graph g = b.build();
+        e = org.junit.jupiter.api.Assertions.assertThrows(io.qtune.QtuneException.class, () -> new Int8ReferenceInterpreter(g)
+                .run(Map.of("input", new ReferenceInterpreter.Value(new long[] {2}, new float[] {0.5f, 1})), List.of("deq")));
+        assertEquals("node 'deq' (Dequantize): only mode SCALED is supported, got MIN_COMBINED", e.getMessage());
+    }
 }
