@@ -164,7 +164,7 @@ public final class Int8ReferenceInterpreter {
         if (x.dtype() != DType.FLOAT) throw bad(n, "input must be float, got " + x.dtype());
         Int8Semantics.QuantizeV2Range r = Int8Semantics.quantizeV2(t, scalar(n, 1, values), scalar(n, 2, values),
                 n.attrFloat("ensure_minimum_range", Int8Semantics.DEFAULT_ENSURE_MINIMUM_RANGE));
-        // TF hands oneDNN the reciprocal as a dst scale; the reorder multiplies by its reciprocal again
+        // TF gives oneDNN 1/multiplier as dst scale; a measured tie (-96.5) shows x * multiplier, not x / (1/multiplier)
         float[] y = new float[x.data().length];
         for (int i = 0; i < y.length; i++) y[i] = Int8Semantics.saturateRound(t, x.data()[i] * r.multiplier());
         put(values, n, new Value(x.shape(), t, y), r.outMin(), r.outMax());
