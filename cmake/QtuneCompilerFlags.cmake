@@ -1,7 +1,8 @@
 # Compiler flags shared by qtune's native code.
 # -ffp-contract=off: no fused multiply-add behind our back, so every ISA copy of a kernel (and the Java
-# reference) rounds the same way; no -ffast-math for the same reason. -fno-math-errno lets floor() inline.
-set(QTUNE_COMMON_FLAGS -O3 -fPIC -ffp-contract=off -fno-math-errno -fvisibility=hidden -Wall -Wextra)
+# reference) rounds the same way; no -ffast-math for the same reason. -fno-math-errno and -fno-trapping-math
+# (nothing reads errno or the FP exception flags; values are unchanged) let floor() inline and vectorize.
+set(QTUNE_COMMON_FLAGS -O3 -fPIC -ffp-contract=off -fno-math-errno -fno-trapping-math -fvisibility=hidden -Wall -Wextra)
 
 # One flag set per kernel copy; dispatch.cpp picks the copy at run time.
 set(QTUNE_ISA_LEVELS default avx2 avx512)

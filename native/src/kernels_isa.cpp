@@ -4,7 +4,7 @@
 //    could be picked by the linker for the baseline copy too and fault on an older CPU;
 //  - every function has internal linkage except the exported table;
 //  - floating-point sums run in a fixed order (explicit 8 lanes), and the build disables FMA contraction,
-//    so each level gives the same bits as the others and as the Java reference (except log(), see kl_search).
+//    so each level gives the same bits as the others and as the Java reference.
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -192,13 +192,46 @@ void abs_histogram(const float* x, int64_t n, float scale, int64_t* hist, int32_
     free(sub);
 }
 
+// ---------------------------------------------------------------- a log with a fixed sequence of operations
+// The C library's log differs between libraries and CPUs in the last ulp; this one uses only IEEE basic
+// operations in a fixed order, so every ISA copy and the Java reference (JavaKernels.log) give the same bits,
+// and a KL threshold never depends on the machine. Accuracy: about 1 ulp for positive normal inputs.
+// x = 2^k m with m in (sqrt(2)/2, sqrt(2)]; ln m = 2 atanh(s), s = (m-1)/(m+1), |s| < 0.1716, summed to s^21.
+inline double fixed_log(double x) {
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    int64_t k = (int64_t)((bits >> 52) & 0x7ff) - 1023;
+    bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+    double m;
+    memcpy(&m, &bits, sizeof m);
+    if (m > 1.4142135623730951) {
+        m = m * 0.5;
+        k = k + 1;
+    }
+    const double f = m - 1.0;  // exact (Sterbenz)
+    const double s = f / (2.0 + f);
+    const double z = s * s;
+    double p = 1.0 / 21.0;
+    p = p * z + 1.0 / 19.0;
+    p = p * z + 1.0 / 17.0;
+    p = p * z + 1.0 / 15.0;
+    p = p * z + 1.0 / 13.0;
+    p = p * z + 1.0 / 11.0;
+    p = p * z + 1.0 / 9.0;
+    p = p * z + 1.0 / 7.0;
+    p = p * z + 1.0 / 5.0;
+    p = p * z + 1.0 / 3.0;
+    const double logm = 2.0 * s + 2.0 * s * (z * p);
+    const double kd = (double)k;
+    return kd * 0.693145751953125 + (logm + kd * 1.4286068203094172321e-06);
+}
+
 // ---------------------------------------------------------------- KL (entropy) threshold search
 // For candidate i the reference P is hist[0, i) with everything above folded into bin i-1; Q merges
 // hist[0, i) (without the folded tail) into `levels` groups and spreads each group evenly over the bins
 // where P is nonzero. Candidates whose bin i-1 is empty are skipped, which makes Q > 0 wherever P > 0,
 // so no smoothing is needed. With prefix sums each candidate costs O(levels):
-// KL = (sum P ln P - sum P ln q) / Psum + ln(Qsum / Psum).
-// log() here is the C library's and the Java reference uses StrictMath.log: they may differ in the last ulp.
+// KL = (sum P ln P - sum P ln q) / Psum + ln(Qsum / Psum). Logs are fixed_log: the same bits everywhere.
 int32_t kl_search(const int64_t* h, int32_t n, int32_t levels, int32_t start, int32_t end, double* out) {
     int64_t* s = (int64_t*)malloc(sizeof(int64_t) * ((size_t)n + 1));
     int32_t* z = (int32_t*)malloc(sizeof(int32_t) * ((size_t)n + 1));
@@ -213,7 +246,7 @@ int32_t kl_search(const int64_t* h, int32_t n, int32_t levels, int32_t start, in
             int64_t c = h[j];
             s[j + 1] = s[j] + c;
             z[j + 1] = z[j] + (c != 0 ? 1 : 0);
-            t[j + 1] = t[j] + (c > 0 ? (double)c * log((double)c) : 0.0);
+            t[j + 1] = t[j] + (c > 0 ? (double)c * fixed_log((double)c) : 0.0);
         }
         const int64_t total = s[n];
         const int32_t lo = start > levels ? start : levels;
@@ -222,7 +255,7 @@ int32_t kl_search(const int64_t* h, int32_t n, int32_t levels, int32_t start, in
             if (h[i - 1] == 0) continue;
             const int64_t outliers = total - s[i];
             const double plast = (double)(h[i - 1] + outliers);
-            const double sumPlogP = t[i - 1] + plast * log(plast);
+            const double sumPlogP = t[i - 1] + plast * fixed_log(plast);
             const int32_t m = i / levels;
             double sumPlogQ = 0.0;
             double lastLogQ = 0.0;
@@ -232,12 +265,12 @@ int32_t kl_search(const int64_t* h, int32_t n, int32_t levels, int32_t start, in
                 const int32_t nz = z[b] - z[a];
                 if (nz == 0) continue;
                 const int64_t sum = s[b] - s[a];
-                const double lq = log((double)sum / (double)nz);
+                const double lq = fixed_log((double)sum / (double)nz);
                 sumPlogQ += lq * (double)sum;
                 lastLogQ = lq;  // the last group always holds bin i-1, which is nonzero
             }
             sumPlogQ += lastLogQ * (double)outliers;
-            const double kl = (sumPlogP - sumPlogQ) / (double)total + log((double)s[i] / (double)total);
+            const double kl = (sumPlogP - sumPlogQ) / (double)total + fixed_log((double)s[i] / (double)total);
             if (best < 0 || kl < bestDiv) {
                 best = i;
                 bestDiv = kl;

@@ -3,8 +3,7 @@ package io.qtune.kernels;
 /**
  * The plain-Java kernels: the reference the native copies are tested against, and the implementation
  * wherever native code does not win clearly (see {@link Kernels}). Each method has exactly the semantics
- * documented in native/include/qtune_kernels.h, operation for operation, so results match bit for bit
- * (the KL search excepted: it uses StrictMath.log, the C library's log may differ in the last ulp).
+ * documented in native/include/qtune_kernels.h, operation for operation, so results match bit for bit.
  * Arguments are trusted: {@link Kernels} validates them.
  */
 final class JavaKernels {
@@ -77,6 +76,38 @@ final class JavaKernels {
     }
 
     /**
+     * Natural log with a fixed sequence of IEEE operations, the same as fixed_log in native/src/kernels_isa.cpp:
+     * Math.log may be a CPU-specific intrinsic and the C library's log differs between machines, while this gives
+     * the same bits everywhere, so a KL threshold never depends on the machine. About 1 ulp for positive normal
+     * inputs. x = 2^k m, m in (sqrt(2)/2, sqrt(2)]; ln m = 2 atanh(s), s = (m-1)/(m+1), summed to s^21.
+     */
+    static double log(double x) {
+        long bits = Double.doubleToRawLongBits(x);
+        long k = ((bits >>> 52) & 0x7ff) - 1023;
+        double m = Double.longBitsToDouble((bits & 0x000fffffffffffffL) | 0x3ff0000000000000L);
+        if (m > 1.4142135623730951) {
+            m = m * 0.5;
+            k = k + 1;
+        }
+        double f = m - 1.0;
+        double s = f / (2.0 + f);
+        double z = s * s;
+        double p = 1.0 / 21.0;
+        p = p * z + 1.0 / 19.0;
+        p = p * z + 1.0 / 17.0;
+        p = p * z + 1.0 / 15.0;
+        p = p * z + 1.0 / 13.0;
+        p = p * z + 1.0 / 11.0;
+        p = p * z + 1.0 / 9.0;
+        p = p * z + 1.0 / 7.0;
+        p = p * z + 1.0 / 5.0;
+        p = p * z + 1.0 / 3.0;
+        double logm = 2.0 * s + 2.0 * s * (z * p);
+        double kd = (double) k;
+        return kd * 0.693145751953125 + (logm + kd * 1.4286068203094172321e-06);
+    }
+
+    /**
      * Entropy calibration (Intel's 2020 tool / TensorRT): candidate i keeps bins [0, i) and folds everything above
      * into bin i-1 (the reference P); Q merges hist[0, i) into {@code levels} groups and spreads each group evenly over
      * the bins where P is nonzero. Candidates whose bin i-1 is empty are skipped, so Q > 0 wherever P > 0 and no
@@ -91,7 +122,7 @@ final class JavaKernels {
             long c = h[j];
             s[j + 1] = s[j] + c;
             z[j + 1] = z[j] + (c != 0 ? 1 : 0);
-            t[j + 1] = t[j] + (c > 0 ? (double) c * StrictMath.log((double) c) : 0.0);
+            t[j + 1] = t[j] + (c > 0 ? (double) c * log((double) c) : 0.0);
         }
         long total = s[n];
         int best = -1;
@@ -102,7 +133,7 @@ final class JavaKernels {
             if (h[i - 1] == 0) continue;
             long outliers = total - s[i];
             double pLast = (double) (h[i - 1] + outliers);
-            double sumPlogP = t[i - 1] + pLast * StrictMath.log(pLast);
+            double sumPlogP = t[i - 1] + pLast * log(pLast);
             int m = i / levels;
             double sumPlogQ = 0.0;
             double lastLogQ = 0.0;
@@ -112,12 +143,12 @@ final class JavaKernels {
                 int nz = z[b] - z[a];
                 if (nz == 0) continue;
                 long sum = s[b] - s[a];
-                double lq = StrictMath.log((double) sum / (double) nz);
+                double lq = log((double) sum / (double) nz);
                 sumPlogQ += lq * (double) sum;
                 lastLogQ = lq; // the last group always holds bin i-1, which is nonzero
             }
             sumPlogQ += lastLogQ * (double) outliers;
-            double kl = (sumPlogP - sumPlogQ) / (double) total + StrictMath.log((double) s[i] / (double) total);
+            double kl = (sumPlogP - sumPlogQ) / (double) total + log((double) s[i] / (double) total);
             if (best < 0 || kl < bestDiv) {
                 best = i;
                 bestDiv = kl;

@@ -32,7 +32,7 @@ public final class Kernels {
      * realistic sizes (see the note at the end of scripts/bench-calib-kernels). The others stay in Java.
      */
     public static final Set<Kernel> NATIVE_BY_DEFAULT = EnumSet.of(Kernel.MINMAX, Kernel.MINMAX_CHANNELS,
-            Kernel.MSE_SEARCH, Kernel.QUANTIZE);
+            Kernel.KL_SEARCH, Kernel.MSE_SEARCH, Kernel.QUANTIZE);
 
     private static final String NATIVE_PROBLEM = probeNative();
     private static final Kernels JAVA = new Kernels(EnumSet.noneOf(Kernel.class));
