@@ -31,6 +31,14 @@ final class CalibData {
         return x;
     }
 
+    /** Signed standard Gaussian, no outliers. */
+    static float[] gaussian(long seed, int n) {
+        Random r = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) r.nextGaussian();
+        return x;
+    }
+
     static float maxAbs(float[] x) {
         float m = 0;
         for (float v : x) if (Float.isFinite(v)) m = Math.max(m, Math.abs(v));
