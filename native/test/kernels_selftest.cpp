@@ -97,7 +97,7 @@ int main() {
     }
     Results base = run_all(x, channels);
     bool ok = equal(auto_run, base);
-    std::printf("level %-7s vs default: %s\n", level_name(initial), ok ? "identical" : "DIFFERENT");
+    std::printf("auto-selected %-7s vs default: %s\n", level_name(initial), ok ? "identical" : "DIFFERENT");
     for (int32_t level = QTUNE_ISA_AVX2; level <= QTUNE_ISA_AVX512; level++) {
         if (!(mask & (1 << level))) {
             if (qt_select_isa(level) != -1) {

@@ -22,13 +22,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class KernelsTest {
     private static final Kernels JAVA = Kernels.javaOnly();
-    private static final Isa BEST = bestIsa();
+    /** The level the process started with (QTUNE_KERNEL_ISA may have capped it): restored after each test. */
+    private static final Isa INITIAL = initialIsa();
 
-    private static Isa bestIsa() {
+    private static Isa initialIsa() {
         assertNull(Kernels.nativeProblem(), "native kernels must load in the build");
-        Isa best = Isa.DEFAULT;
-        for (Isa isa : Kernels.supportedIsas()) best = isa;
-        return best;
+        return Kernels.activeIsa();
     }
 
     static Stream<Isa> isas() {
@@ -37,7 +36,7 @@ class KernelsTest {
 
     @AfterEach
     void restoreIsa() {
-        Kernels.selectIsa(BEST);
+        Kernels.selectIsa(INITIAL);
     }
 
     /** Mostly normal values with NaN, +-inf, -0, +0, huge and tiny values sprinkled in. */
@@ -277,6 +276,15 @@ class KernelsTest {
         assertThrows(QtuneException.class, () -> nat.quantize(x, 0, Integer.MAX_VALUE, 4, new float[4], new byte[10], 0, 0, 1));
         QtuneException e = assertThrows(QtuneException.class, () -> nat.minmax(x, 8, 4, new float[2], new long[3]));
         assertEquals("minmax: x[8, 12) is outside an array of length 10", e.getMessage());
+    }
+
+    @Test
+    void environmentCapsTheStartingLevel() {
+        // `QTUNE_KERNEL_ISA=default mvn test` runs every test on the baseline copy: check the cap took effect
+        String env = System.getenv("QTUNE_KERNEL_ISA");
+        if ("default".equals(env)) assertEquals(Isa.DEFAULT, INITIAL);
+        if ("avx2".equals(env)) assertTrue(INITIAL.ordinal() <= Isa.AVX2.ordinal());
+        if (env == null) assertEquals(Kernels.supportedIsas().size() - 1, INITIAL.ordinal(), "the best level by default");
     }
 
     @Test
