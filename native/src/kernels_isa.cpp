@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__AVX2__) || defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include <immintrin.h>  // intrinsics up to what this copy's flags allow (SSE2 at least: part of x86-64)
 
 #include "kernel_table.h"
 
@@ -116,9 +114,33 @@ void minmax(const float* x, int64_t n, float* mm, int64_t* counts) {
     fold(mn, mx, mm);
 }
 #else
+// SSE2 is part of x86-64, so the baseline copy can still take four lanes at a time.
 void minmax(const float* x, int64_t n, float* mm, int64_t* counts) {
-    float mn = INFINITY, mx = -INFINITY;
-    for (int64_t i = 0; i < n; i++) {
+    const __m128 zero = _mm_setzero_ps();
+    __m128 mn0 = _mm_set1_ps(INFINITY), mn1 = mn0, mx0 = _mm_set1_ps(-INFINITY), mx1 = mx0;
+    auto step = [&](__m128 v, __m128& mn, __m128& mx, const float* src) {
+        __m128 fin = _mm_cmpeq_ps(_mm_sub_ps(v, v), zero);
+        mn = _mm_or_ps(_mm_and_ps(fin, _mm_min_ps(mn, v)), _mm_andnot_ps(fin, mn));
+        mx = _mm_or_ps(_mm_and_ps(fin, _mm_max_ps(mx, v)), _mm_andnot_ps(fin, mx));
+        if (_mm_movemask_ps(fin) != 0xF) {
+            for (int l = 0; l < 4; l++) {
+                if (!is_finite(src[l])) count_nonfinite(src[l], counts);
+            }
+        }
+    };
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        step(_mm_loadu_ps(x + i), mn0, mx0, x + i);
+        step(_mm_loadu_ps(x + i + 4), mn1, mx1, x + i + 4);
+    }
+    float lanes[4];
+    _mm_storeu_ps(lanes, _mm_min_ps(mn0, mn1));
+    float mn = lanes[0];
+    for (int l = 1; l < 4; l++) mn = lanes[l] < mn ? lanes[l] : mn;
+    _mm_storeu_ps(lanes, _mm_max_ps(mx0, mx1));
+    float mx = lanes[0];
+    for (int l = 1; l < 4; l++) mx = lanes[l] > mx ? lanes[l] : mx;
+    for (; i < n; i++) {
         float v = x[i];
         if (is_finite(v)) {
             if (v < mn) mn = v;
@@ -285,9 +307,16 @@ int32_t kl_search(const int64_t* h, int32_t n, int32_t levels, int32_t start, in
 }
 
 // ---------------------------------------------------------------- MSE threshold search
-// Antiderivative (up to a constant) of the squared rounding error (s - round(s))^2 on a unit grid.
+// floor for 0 <= v < 2^52 from an add and a subtract of 2^52 (exact, like floor itself): plain SSE2 has no
+// rounding instruction, and this keeps the baseline copy vectorized. Same result as Java's Math.floor.
+inline double floor_nonneg(double v) {
+    double t = (v + 4503599627370496.0) - 4503599627370496.0;
+    return t > v ? t - 1.0 : t;
+}
+
+// Antiderivative (up to a constant) of the squared rounding error (s - round(s))^2 on a unit grid; u >= 0.
 inline double rounding_error_integral(double u) {
-    double k = floor(u + 0.5);
+    double k = floor_nonneg(u + 0.5);
     double r = u - k;
     return k * (1.0 / 12.0) + (r * r * r + 0.125) * (1.0 / 3.0);
 }
@@ -299,17 +328,19 @@ inline double rounding_error_integral(double u) {
 int32_t mse_search(const int64_t* h, int32_t n, int32_t levels, double* out) {
     double* clip = (double*)malloc(sizeof(double) * (size_t)n);
     double* g = (double*)malloc(sizeof(double) * ((size_t)n + 1));
+    double* hd = (double*)malloc(sizeof(double) * (size_t)n);  // the counts as doubles, converted once
     int32_t best = -1;
     double bestErr = 0.0;
     int64_t total = 0;
     for (int32_t j = 0; j < n; j++) total += h[j];
-    if (clip != nullptr && g != nullptr && total > 0) {
+    if (clip != nullptr && g != nullptr && hd != nullptr && total > 0) {
+        for (int32_t j = 0; j < n; j++) hd[j] = (double)h[j];
         double s0 = 0.0, s1 = 0.0, s2 = 0.0;  // over bins above the candidate: sum h, h d, h d^2
         for (int32_t c = n - 1; c >= 0; c--) {
             clip[c] = s2 + s1 + s0 * (1.0 / 3.0);
             s2 = s2 + 2.0 * s1 + s0;
             s1 = s1 + s0;
-            s0 = s0 + (double)h[c];
+            s0 = s0 + hd[c];
         }
         for (int32_t c = 0; c < n; c++) {
             const double threshold = (double)(c + 1);
@@ -319,9 +350,9 @@ int32_t mse_search(const int64_t* h, int32_t n, int32_t levels, double* out) {
             double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
             int32_t j = 0;
             for (; j + 8 <= c + 1; j += 8) {
-                for (int l = 0; l < 8; l++) acc[l] += (double)h[j + l] * (g[j + l + 1] - g[j + l]);
+                for (int l = 0; l < 8; l++) acc[l] += hd[j + l] * (g[j + l + 1] - g[j + l]);
             }
-            for (; j <= c; j++) acc[j & 7] += (double)h[j] * (g[j + 1] - g[j]);
+            for (; j <= c; j++) acc[j & 7] += hd[j] * (g[j + 1] - g[j]);
             const double noise = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
             const double err = (step * step * step * noise + clip[c]) / (double)total;
             if (best < 0 || err < bestErr) {
@@ -332,6 +363,7 @@ int32_t mse_search(const int64_t* h, int32_t n, int32_t levels, double* out) {
     }
     free(clip);
     free(g);
+    free(hd);
     out[0] = bestErr;
     return best;
 }

@@ -11,7 +11,7 @@ import java.util.Random;
  * Java loop vs native code for each kernel, on ResNet50-sized data, measured side by side: every round times the
  * Java and the native version back to back (alternating which goes first), and the table reports the medians and
  * their ratio. Run through scripts/bench-calib-kernels. A kernel earns its place in
- * {@link Kernels#NATIVE_BY_DEFAULT} with a ratio of 3 or more.
+ * {@link Kernels#NATIVE_BY_LEVEL} for a level with a ratio of 3 or more there.
  */
 public final class KernelBenchmark {
     private static final double NATIVE_THRESHOLD = 3.0;
@@ -110,7 +110,7 @@ public final class KernelBenchmark {
                 }
             }
             double mj = median(tj), mn = median(tn);
-            String chosen = Kernels.NATIVE_BY_DEFAULT.contains(k.kernel()) ? "native" : "java";
+            String chosen = Kernels.standard().isNative(k.kernel()) ? "native" : "java";
             String flag = (mj / mn >= NATIVE_THRESHOLD) == chosen.equals("native") ? "" : "  (routing disagrees with this run)";
             System.out.printf(Locale.ROOT, "%-18s %-30s %12.4f %12.4f %8.1fx  %s%s%n",
                     k.kernel().name().toLowerCase(Locale.ROOT), k.size(), mj, mn, mj / mn, chosen, flag);

@@ -1,20 +1,22 @@
 package io.qtune.kernels;
 
 import io.qtune.QtuneException;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The calibration and quantization kernels, with every argument checked in Java before any native code sees it:
  * a bad size is a {@link QtuneException}, never a crash.
  *
- * <p>Which implementation runs is decided per kernel. {@link #standard()} uses native code only where it measured
- * at least 3x faster than the plain Java loop ({@code scripts/bench-calib-kernels}, {@link #NATIVE_BY_DEFAULT});
- * the other kernels run the Java loop. {@link #javaOnly()} and {@link #nativeOnly()} pin every kernel to one side
- * (for tests and the benchmark). The system property {@code qtune.kernels=java} makes {@link #standard()} Java only;
- * {@code qtune.kernels.isa=default|avx2|avx512} caps the native instruction set (the environment variable
- * {@code QTUNE_KERNEL_ISA} does the same inside the library).
+ * <p>Which implementation runs is decided per kernel and per instruction-set level. {@link #standard()} uses native
+ * code only where it measured at least 3x faster than the plain Java loop on that level
+ * ({@code scripts/bench-calib-kernels}, {@link #NATIVE_BY_LEVEL}); the other kernels run the Java loop.
+ * {@link #javaOnly()} and {@link #nativeOnly()} pin every kernel to one side (for tests and the benchmark). The system
+ * property {@code qtune.kernels=java} makes {@link #standard()} Java only; {@code qtune.kernels.isa=default|avx2|avx512}
+ * caps the native instruction set (the environment variable {@code QTUNE_KERNEL_ISA} does the same inside the library).
  *
  * <p>Non-finite values: NaN and +-inf never enter a min/max or a histogram, they are counted (NaN, +inf, -inf);
  * quantization maps NaN to 0 before clamping and +-inf to the bounds. -0 is reported as +0 by min/max so that the
@@ -28,22 +30,31 @@ public final class Kernels {
     public enum Isa { DEFAULT, AVX2, AVX512 }
 
     /**
-     * Kernels that run natively in {@link #standard()}: those that won by 3x or more over the Java loop on
-     * realistic sizes (see the note at the end of scripts/bench-calib-kernels). The others stay in Java.
+     * Kernels that run natively in {@link #standard()}, per level: those that won by 3x or more over the Java loop on
+     * ResNet50-sized data (scripts/bench-calib-kernels, AMD Zen4; see native/README.md). The |x| histogram (1.3-1.9x)
+     * and the percentile search (about 1x) never do; the MSE search only with AVX-512 (3.0-7x; 2.5-3.0x with AVX2);
+     * min/max only with AVX2 or better (2.3-2.7x on the SSE2 baseline).
      */
-    public static final Set<Kernel> NATIVE_BY_DEFAULT = EnumSet.of(Kernel.MINMAX, Kernel.MINMAX_CHANNELS,
-            Kernel.KL_SEARCH, Kernel.MSE_SEARCH, Kernel.QUANTIZE);
+    public static final Map<Isa, Set<Kernel>> NATIVE_BY_LEVEL = Map.of(
+            Isa.AVX512, Collections.unmodifiableSet(EnumSet.of(Kernel.MINMAX, Kernel.MINMAX_CHANNELS, Kernel.KL_SEARCH,
+                    Kernel.MSE_SEARCH, Kernel.QUANTIZE)),
+            Isa.AVX2, Collections.unmodifiableSet(EnumSet.of(Kernel.MINMAX, Kernel.MINMAX_CHANNELS, Kernel.KL_SEARCH,
+                    Kernel.QUANTIZE)),
+            Isa.DEFAULT, Collections.unmodifiableSet(EnumSet.of(Kernel.KL_SEARCH, Kernel.QUANTIZE)));
 
+    /** The native level in use (null without the library); kept here so routing needs no native call. */
+    private static volatile Isa level;
     private static final String NATIVE_PROBLEM = probeNative();
-    private static final Kernels JAVA = new Kernels(EnumSet.noneOf(Kernel.class));
-    private static final Kernels STANDARD = new Kernels(
-            NATIVE_PROBLEM == null && !"java".equals(System.getProperty("qtune.kernels"))
-                    ? EnumSet.copyOf(NATIVE_BY_DEFAULT) : EnumSet.noneOf(Kernel.class));
+    private static final Kernels JAVA = new Kernels(EnumSet.noneOf(Kernel.class), false);
+    private static final Kernels STANDARD = new Kernels(EnumSet.noneOf(Kernel.class),
+            NATIVE_PROBLEM == null && !"java".equals(System.getProperty("qtune.kernels")));
 
-    private final Set<Kernel> nativeKernels;
+    private final Set<Kernel> pinned;
+    private final boolean byLevel;
 
-    private Kernels(Set<Kernel> nativeKernels) {
-        this.nativeKernels = nativeKernels;
+    private Kernels(Set<Kernel> pinned, boolean byLevel) {
+        this.pinned = pinned;
+        this.byLevel = byLevel;
     }
 
     public static Kernels standard() {
@@ -57,11 +68,12 @@ public final class Kernels {
     /** Every kernel native; fails when the library could not be loaded. */
     public static Kernels nativeOnly() {
         requireNative();
-        return new Kernels(EnumSet.allOf(Kernel.class));
+        return new Kernels(EnumSet.allOf(Kernel.class), false);
     }
 
+    /** Whether this kernel runs natively here (for {@link #standard()}: on the level in use now). */
     public boolean isNative(Kernel k) {
-        return nativeKernels.contains(k);
+        return byLevel ? NATIVE_BY_LEVEL.get(level).contains(k) : pinned.contains(k);
     }
 
     /** Null when the native library is loaded, else why not. */
@@ -95,6 +107,7 @@ public final class Kernels {
             throw new QtuneException("native kernels: this CPU cannot run the " + isa.name().toLowerCase(Locale.ROOT)
                     + " level; supported: " + supportedIsas());
         }
+        level = isa;
     }
 
     private static String probeNative() {
@@ -116,6 +129,7 @@ public final class Kernels {
             while (cap > 0 && (mask & (1 << cap)) == 0) cap--;
             NativeKernels.selectIsa(cap);
         }
+        level = Isa.values()[NativeKernels.activeIsa()];
         return null;
     }
 
@@ -135,7 +149,7 @@ public final class Kernels {
         checkSlice("minmax", "x", x, off, n);
         checkAtLeast("minmax", "mm", mm == null ? -1 : mm.length, 2);
         checkAtLeast("minmax", "counts", counts == null ? -1 : counts.length, 3);
-        if (nativeKernels.contains(Kernel.MINMAX)) {
+        if (isNative(Kernel.MINMAX)) {
             NativeKernels.minmax(x, off, n, mm, counts);
         } else {
             JavaKernels.minmax(x, off, n, mm, counts);
@@ -149,7 +163,7 @@ public final class Kernels {
         checkAtLeast("minmaxChannels", "mins", mins == null ? -1 : mins.length, channels);
         checkAtLeast("minmaxChannels", "maxs", maxs == null ? -1 : maxs.length, channels);
         checkAtLeast("minmaxChannels", "counts", counts == null ? -1 : counts.length, 3);
-        if (nativeKernels.contains(Kernel.MINMAX_CHANNELS)) {
+        if (isNative(Kernel.MINMAX_CHANNELS)) {
             NativeKernels.minmaxChannels(x, off, rows, channels, mins, maxs, counts);
         } else {
             JavaKernels.minmaxChannels(x, off, rows, channels, mins, maxs, counts);
@@ -167,7 +181,7 @@ public final class Kernels {
         if (!(scale > 0f && scale <= Float.MAX_VALUE)) {
             throw new QtuneException("absHistogram: scale must be a positive finite number, got " + scale);
         }
-        if (nativeKernels.contains(Kernel.ABS_HISTOGRAM)) {
+        if (isNative(Kernel.ABS_HISTOGRAM)) {
             NativeKernels.absHistogram(x, off, n, scale, hist, bins);
         } else {
             JavaKernels.absHistogram(x, off, n, scale, hist, bins);
@@ -188,7 +202,7 @@ public final class Kernels {
             throw new QtuneException("klSearch: candidates [" + start + ", " + end + "] must lie in [1, " + n + "]");
         }
         double[] out = new double[1];
-        int i = nativeKernels.contains(Kernel.KL_SEARCH)
+        int i = isNative(Kernel.KL_SEARCH)
                 ? NativeKernels.klSearch(hist, n, levels, start, end, out)
                 : JavaKernels.klSearch(hist, n, levels, start, end, out);
         return new Search(i, out[0]);
@@ -202,7 +216,7 @@ public final class Kernels {
         checkHistogram("mseSearch", hist, n);
         checkPositive("mseSearch", "levels", levels);
         double[] out = new double[1];
-        int c = nativeKernels.contains(Kernel.MSE_SEARCH)
+        int c = isNative(Kernel.MSE_SEARCH)
                 ? NativeKernels.mseSearch(hist, n, levels, out)
                 : JavaKernels.mseSearch(hist, n, levels, out);
         return new Search(c, out[0]);
@@ -212,7 +226,7 @@ public final class Kernels {
     public int percentileSearch(long[] hist, int n, long rank) {
         checkHistogram("percentileSearch", hist, n);
         if (rank < 1) throw new QtuneException("percentileSearch: rank must be at least 1, got " + rank);
-        return nativeKernels.contains(Kernel.PERCENTILE_SEARCH)
+        return isNative(Kernel.PERCENTILE_SEARCH)
                 ? NativeKernels.percentileSearch(hist, n, rank)
                 : JavaKernels.percentileSearch(hist, n, rank);
     }
@@ -239,7 +253,7 @@ public final class Kernels {
         if (qmin > qmax || !(int8 || uint8)) {
             throw new QtuneException("quantize: bounds [" + qmin + ", " + qmax + "] fit neither int8 nor uint8");
         }
-        if (nativeKernels.contains(Kernel.QUANTIZE)) {
+        if (isNative(Kernel.QUANTIZE)) {
             NativeKernels.quantize(x, off, rows, channels, scales, out, outOff, qmin, qmax);
         } else {
             JavaKernels.quantize(x, off, rows, channels, scales, out, outOff, qmin, qmax);

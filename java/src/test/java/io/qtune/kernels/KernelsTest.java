@@ -288,6 +288,19 @@ class KernelsTest {
     }
 
     @Test
+    void standardRoutingFollowsTheLevel() {
+        Kernels std = Kernels.standard();
+        for (Isa isa : Kernels.supportedIsas()) {
+            Kernels.selectIsa(isa);
+            for (Kernels.Kernel k : Kernels.Kernel.values()) {
+                assertEquals(Kernels.NATIVE_BY_LEVEL.get(isa).contains(k), std.isNative(k), isa + " " + k);
+            }
+            assertTrue(!std.isNative(Kernels.Kernel.ABS_HISTOGRAM) && std.isNative(Kernels.Kernel.QUANTIZE));
+        }
+        assertTrue(!JAVA.isNative(Kernels.Kernel.QUANTIZE) && Kernels.nativeOnly().isNative(Kernels.Kernel.ABS_HISTOGRAM));
+    }
+
+    @Test
     void baselineLevelIsAlwaysAvailable() {
         assertTrue(Kernels.supportedIsas().contains(Isa.DEFAULT));
         Kernels.selectIsa(Isa.DEFAULT);
