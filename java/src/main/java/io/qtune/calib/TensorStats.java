@@ -173,7 +173,7 @@ public final class TensorStats {
         }
 
         Accumulator copy() {
-            Accumulator a = new Accumulator(hist.length);
+            Accumulator a = new Accumulator(0);
             a.values = values;
             a.nan = nan;
             a.posInf = posInf;

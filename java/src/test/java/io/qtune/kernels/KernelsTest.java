@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.qtune.QtuneException;
 import io.qtune.kernels.Kernels.Isa;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,17 +28,24 @@ class KernelsTest {
     private static final Isa INITIAL = initialIsa();
 
     private static Isa initialIsa() {
+        if (Boolean.getBoolean("qtune.native.skip")) return null;
         assertNull(Kernels.nativeProblem(), "native kernels must load in the build");
         return Kernels.activeIsa();
     }
 
+    @BeforeAll
+    static void needsTheLibrary() {
+        assumeFalse(Boolean.getBoolean("qtune.native.skip"), "the build skipped the native library (-Dqtune.native.skip=true)");
+    }
+
     static Stream<Isa> isas() {
+        if (Boolean.getBoolean("qtune.native.skip")) return Stream.of(Isa.DEFAULT); // skipped in @BeforeAll anyway
         return Kernels.supportedIsas().stream();
     }
 
     @AfterEach
     void restoreIsa() {
-        Kernels.selectIsa(INITIAL);
+        if (INITIAL != null) Kernels.selectIsa(INITIAL);
     }
 
     /** Mostly normal values with NaN, +-inf, -0, +0, huge and tiny values sprinkled in. */
