@@ -1,15 +1,10 @@
 package io.qtune.zoo;
 
-import io.qtune.QtuneException;
 import io.qtune.tf.TfModel;
 import io.qtune.zoo.ResNet50Topology.Conv;
 import io.qtune.zoo.ResNet50Topology.Role;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -107,33 +102,22 @@ public final class ResNet50Builder {
 
     /** Writes the graph atomically (temp file in the same folder, then rename) and returns its size in bytes. */
     public static long write(GraphDef graph, Path out) {
-        Path target = out.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = null;
+        byte[] bytes = serialize(graph);
+        AtomicWrite.write(out, bytes);
+        return bytes.length;
+    }
+
+    /** The graph's bytes with deterministic serialization (map fields in key order). */
+    public static byte[] serialize(GraphDef graph) {
         try {
-            if (dir != null) Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                CodedOutputStream cos = CodedOutputStream.newInstance(os);
-                cos.useDeterministicSerialization();
-                graph.writeTo(cos);
-                cos.flush();
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return Files.size(target);
+            byte[] bytes = new byte[graph.getSerializedSize()];
+            CodedOutputStream cos = CodedOutputStream.newInstance(bytes);
+            cos.useDeterministicSerialization();
+            graph.writeTo(cos);
+            cos.checkNoSpaceLeft();
+            return bytes;
         } catch (IOException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original error is the one to report
-                }
-            }
-            throw new QtuneException("cannot write model " + out + ": " + e, e);
+            throw new IllegalStateException("serializing a GraphDef into an array failed", e);
         }
     }
 
