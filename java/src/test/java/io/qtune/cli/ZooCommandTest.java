@@ -68,6 +68,59 @@ class ZooCommandTest {
         assertFalse(Files.exists(dir.resolve("x.pb")));
     }
 
+    /** A Fashion-MNIST-shaped folder: n images per split, label i mod 10, image brightness by label. */
+    static void writeTinyFashionMnist(Path dir, int n) throws Exception {
+        for (String split : List.of("train", "t10k")) {
+            java.io.ByteArrayOutputStream img = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream lab = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream i = new java.io.DataOutputStream(img);
+            java.io.DataOutputStream l = new java.io.DataOutputStream(lab);
+            i.writeInt(0x803);
+            i.writeInt(n);
+            i.writeInt(28);
+            i.writeInt(28);
+            l.writeInt(0x801);
+            l.writeInt(n);
+            for (int k = 0; k < n; k++) {
+                l.writeByte(k % 10);
+                for (int p = 0; p < 28 * 28; p++) i.writeByte((k % 10) * 25 + (p % 3));
+            }
+            Files.write(dir.resolve(split + "-images-idx3-ubyte"), img.toByteArray());
+            Files.write(dir.resolve(split + "-labels-idx1-ubyte"), lab.toByteArray());
+        }
+    }
+
+    @Test
+    void trainProxyWritesModelAndSidecar(@TempDir Path dir) throws Exception {
+        writeTinyFashionMnist(dir, 20);
+        Path out = dir.resolve("p.pb");
+        Run r = run("zoo", "train-proxy", "--out", out.toString(), "--data-dir", dir.toString(), "--width-multiplier", "0.0625",
+                "--image-size", "32", "--resize", "PAD", "--epochs", "1", "--batch-size", "10", "--log-every", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("epoch 1 step 2/2"), r.out());
+        assertTrue(r.out().contains("epoch 1 done:") && r.out().contains("test-top1"), r.out());
+        assertTrue(Files.isRegularFile(out));
+        String json = Files.readString(dir.resolve("p.json"));
+        assertTrue(json.contains("\"train_images\": 20") && json.contains("\"resize\": \"pad\""), json);
+        try (TfModel m = TfModel.load(out, 1)) {
+            assertEquals("FusedBatchNorm", m.opType("resnet_model/batch_normalization_52/FusedBatchNorm"));
+        }
+    }
+
+    @Test
+    void trainProxyRejectsBadOptions(@TempDir Path dir) throws Exception {
+        Run r = run("zoo", "train-proxy", "--out", dir.resolve("p.pb").toString(), "--data-dir", dir.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("install-deps"), r.err());
+        writeTinyFashionMnist(dir, 20);
+        r = run("zoo", "train-proxy", "--out", dir.resolve("p.pb").toString(), "--data-dir", dir.toString(), "--epochs", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--epochs"), r.err());
+        r = run("zoo", "train-proxy", "--out", dir.resolve("p.pb").toString(), "--data-dir", dir.toString(), "--resize", "CUBIC");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--resize"), r.err());
+    }
+
     @Test
     void helpDescribesEveryOption() {
         Run r = run("zoo", "resnet50", "--help");
