@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Quantize FP32 TensorFlow ResNet50 graphs to INT8 for Intel-class CPUs.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            InspectCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {
@@ -17,7 +18,14 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns its exit code; user errors print one line, no stack trace. */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the CLI with the given streams (tests capture them). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable t = ex;
             while (!(t instanceof QtuneException) && t.getCause() != null) t = t.getCause();

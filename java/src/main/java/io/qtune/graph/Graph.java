@@ -84,6 +84,13 @@ public final class Graph {
         return nodes;
     }
 
+    /** All nodes, consumers before producers: fusions visit the end of a chain first so the longest match wins. */
+    public List<Node> nodesReversed() {
+        List<Node> r = new ArrayList<>(nodes);
+        Collections.reverse(r);
+        return r;
+    }
+
     public int size() {
         return nodes.size();
     }
