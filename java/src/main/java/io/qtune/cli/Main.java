@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             InspectCommand.class,
+            ZooCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {
