@@ -2,6 +2,9 @@ package io.qtune.engine;
 
 import io.qtune.QtuneException;
 import io.qtune.graph.Graph;
+import io.qtune.graph.GraphDefCodec;
+import io.qtune.graph.passes.Passes;
+import java.nio.file.Path;
 import io.qtune.graph.Node;
 import io.qtune.graph.ShapeAttr;
 import java.util.ArrayList;
@@ -67,6 +70,14 @@ public final class Model implements AutoCloseable {
         this.outputNames = graph.sinks().stream().map(Node::name).toList();
         this.eng = new engine(engine.kind.cpu, 0);
         this.constants = new ConstantCache(eng);
+    }
+
+    /**
+     * Loads a frozen FP32 TensorFlow GraphDef (.pb), fuses it for inference (batch norm and Pad folded,
+     * Conv2D+BiasAdd+Relu and the residual Add fused) and compiles it.
+     */
+    public static Model load(Path frozenGraph) {
+        return compile(Passes.fuseForInference(GraphDefCodec.read(frozenGraph)));
     }
 
     /**
