@@ -95,8 +95,9 @@ public final class BenchCommand implements Callable<Integer> {
 
         out.printf(Locale.ROOT, "bench %s: engines %s, batches %s, %.1f s each (warm-up %.1f s, slices %.2f s)%n", model,
                 names, batches, seconds, warmup, slice);
-        out.printf(Locale.ROOT, "threads: %d cores, OMP_NUM_THREADS=%s, TF intra-op %d inter-op 1%n", cores,
-                System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"), threads);
+        out.printf(Locale.ROOT, "threads: %d cores, OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s, TF intra-op %d inter-op 1%n",
+                cores, System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"),
+                System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"), threads);
         out.flush();
         List<BenchEngine> opened = new ArrayList<>();
         try {
