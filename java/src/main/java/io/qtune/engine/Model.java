@@ -179,13 +179,19 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** The compiled steps for a batch size, one line each (kind, implementation, node, layout of the output). */
+    /**
+     * The compiled program for a batch size: a summary line (steps, activation buffer memory per concurrent
+     * run), then one line per step (kind, oneDNN implementation, node, output shape).
+     */
     public List<String> describe(int batch) {
         life.readLock().lock();
         try {
             requireOpen();
             Program p = program(batch);
             List<String> lines = new ArrayList<>();
+            long buffers = Arrays.stream(p.slotBytes).sum();
+            lines.add(String.format(Locale.ROOT, "batch %d: %d steps, %d activation buffers of %.1f MB in all, "
+                    + "scratchpad %.2f MB", batch, p.steps.size(), p.slotBytes.length, buffers / 1e6, p.scratchpadBytes / 1e6));
             for (Step s : p.steps) {
                 String impl = s instanceof PrimitiveStep ps ? ps.implementation : "java";
                 String out = s.writes.isEmpty() ? "" : Arrays.toString(s.writes.get(0).shape);

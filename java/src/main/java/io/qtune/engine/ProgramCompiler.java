@@ -361,7 +361,7 @@ final class ProgramCompiler {
         memory.desc biasDesc = hasBias ? tagDesc(new long[] {oc}, memory.format_tag.a) : null;
         convolution_forward.primitive_desc pd = convDesc(anyDesc(srcDims), anyDesc(wDims), biasDesc, anyDesc(dstDims),
                 strides, padL, padR, attr);
-        if (!pd.src_desc().equals(x.desc)) {
+        if (!temp.own(pd.src_desc()).equals(x.desc)) {
             // keep the producer's layout when the same kernel accepts it: a reorder costs more than it saves
             convolution_forward.primitive_desc fixed = convDesc(x.desc, anyDesc(wDims), biasDesc, anyDesc(dstDims),
                     strides, padL, padR, attr);
@@ -385,10 +385,10 @@ final class ProgramCompiler {
         }
 
         memory weights = constants.get(n.name() + "/filter", w.floats(), tagDesc(wDims, memory.format_tag.hwio),
-                scope.own(pd.weights_desc()));
+                temp.own(pd.weights_desc()));
         PrimitiveStep.Args a = new PrimitiveStep.Args().read(DNNL_ARG_SRC, x).shared(DNNL_ARG_WEIGHTS, weights);
         if (hasBias) {
-            a.shared(DNNL_ARG_BIAS, constants.get(n.name() + "/bias", bias, biasDesc, scope.own(pd.bias_desc())));
+            a.shared(DNNL_ARG_BIAS, constants.get(n.name() + "/bias", bias, biasDesc, temp.own(pd.bias_desc())));
         }
         if (sum) a.readWrite(DNNL_ARG_DST, out);
         else a.write(DNNL_ARG_DST, out);
@@ -548,13 +548,13 @@ final class ProgramCompiler {
                         anyDesc(wDims), biasDesc, anyDesc(m, o), attr, false))
                 : temp.own(new inner_product_forward.primitive_desc(eng, prop_kind.forward_inference, a.desc,
                         anyDesc(wDims), anyDesc(m, o), attr, false));
-        if (!pd.src_desc().equals(a.desc)) a = reorderTo(n.name(), a, scope.own(pd.src_desc()));
+        if (!temp.own(pd.src_desc()).equals(a.desc)) a = reorderTo(n.name(), a, scope.own(pd.src_desc()));
         // TF keeps [K, O] row-major (or [O, K] with transpose_b): tag ba / ab over oneDNN's {O, K}
         memory weights = constants.get(n.name() + "/weights", w.floats(),
-                tagDesc(wDims, tb ? memory.format_tag.ab : memory.format_tag.ba), scope.own(pd.weights_desc()));
+                tagDesc(wDims, tb ? memory.format_tag.ab : memory.format_tag.ba), temp.own(pd.weights_desc()));
         Value out = newRoot(last.name(), new long[] {m, o}, scope.own(pd.dst_desc()));
         PrimitiveStep.Args args = new PrimitiveStep.Args().read(DNNL_ARG_SRC, a).shared(DNNL_ARG_WEIGHTS, weights);
-        if (bias != null) args.shared(DNNL_ARG_BIAS, constants.get(n.name() + "/bias", bias, biasDesc, scope.own(pd.bias_desc())));
+        if (bias != null) args.shared(DNNL_ARG_BIAS, constants.get(n.name() + "/bias", bias, biasDesc, temp.own(pd.bias_desc())));
         args.write(DNNL_ARG_DST, out);
         emit(n.name(), "inner product", pd, scope.own(new inner_product_forward(pd)), args);
         bind(last, out);
