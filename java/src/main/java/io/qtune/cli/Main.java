@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             ZooCommand.class,
             InspectCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {

@@ -1,0 +1,18 @@
+package io.qtune.bench;
+
+/** One runtime under benchmark: runs a batch of images and discards the outputs. */
+public interface BenchEngine extends AutoCloseable {
+    /** The registry name, e.g. "onednn-fp32". */
+    String name();
+
+    /** Runs one batch; {@code images} holds exactly batch images in NHWC. */
+    void run(float[] images, int batch);
+
+    /** A per-step time profile at this batch size, or null when the runtime offers none. */
+    default String profile(int batch, int runs) {
+        return null;
+    }
+
+    @Override
+    void close();
+}

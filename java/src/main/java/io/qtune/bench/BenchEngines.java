@@ -1,0 +1,106 @@
+package io.qtune.bench;
+
+import io.qtune.QtuneException;
+import io.qtune.engine.Model;
+import io.qtune.tf.TfModel;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Engines the benchmark can run, by name. A name is {@code runtime-precision}; an engine that needs the
+ * quantized model (the coming onednn-int8 and tf-int8) takes it from {@link Setup#int8Model()}.
+ */
+public final class BenchEngines {
+    private BenchEngines() {}
+
+    /**
+     * What engines are opened with.
+     *
+     * @param model the FP32 frozen graph
+     * @param int8Model the quantized graph, or null when none was given
+     * @param tfThreads TensorFlow intra-op threads (inter-op is always 1)
+     * @param inputName the input placeholder
+     * @param outputs the tensors a run fetches (the graph's outputs)
+     * @param imageShape the input shape without the batch dimension, e.g. [224, 224, 3]
+     */
+    public record Setup(Path model, Path int8Model, int tfThreads, String inputName, List<String> outputs,
+                        long[] imageShape) {
+        Path requireInt8(String engine) {
+            if (int8Model == null) throw new QtuneException("engine '" + engine + "' needs --int8-model FILE");
+            return int8Model;
+        }
+    }
+
+    private static final Map<String, Function<Setup, BenchEngine>> REGISTRY = new LinkedHashMap<>();
+
+    static {
+        REGISTRY.put("onednn-fp32", s -> new OnednnEngine("onednn-fp32", Model.load(s.model())));
+        REGISTRY.put("tf-fp32", s -> new TfEngine("tf-fp32", TfModel.load(s.model(), s.tfThreads()), s));
+    }
+
+    /** Registered names, in registration order. */
+    public static List<String> names() {
+        return List.copyOf(REGISTRY.keySet());
+    }
+
+    /** Opens the named engine; an unknown name is a {@link QtuneException} listing the known ones. */
+    public static BenchEngine open(String name, Setup setup) {
+        Function<Setup, BenchEngine> f = REGISTRY.get(name);
+        if (f == null) throw new QtuneException("unknown engine '" + name + "' (known: " + String.join(", ", names()) + ")");
+        return f.apply(setup);
+    }
+
+    private record OnednnEngine(String name, Model model) implements BenchEngine {
+        @Override
+        public void run(float[] images, int batch) {
+            model.run(images, batch);
+        }
+
+        @Override
+        public String profile(int batch, int runs) {
+            return model.profile(batch, runs);
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    private static final class TfEngine implements BenchEngine {
+        private final String name;
+        private final TfModel tf;
+        private final String input;
+        private final List<String> fetches;
+        private final long[] imageShape;
+
+        TfEngine(String name, TfModel tf, Setup s) {
+            this.name = name;
+            this.tf = tf;
+            this.input = s.inputName();
+            this.fetches = s.outputs();
+            this.imageShape = s.imageShape().clone();
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void run(float[] images, int batch) {
+            long[] shape = new long[imageShape.length + 1];
+            shape[0] = batch;
+            System.arraycopy(imageShape, 0, shape, 1, imageShape.length);
+            tf.run(input, images, shape, fetches);
+        }
+
+        @Override
+        public void close() {
+            tf.close();
+        }
+    }
+}

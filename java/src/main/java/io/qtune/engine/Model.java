@@ -1,0 +1,250 @@
+package io.qtune.engine;
+
+import io.qtune.QtuneException;
+import io.qtune.graph.Graph;
+import io.qtune.graph.GraphDefCodec;
+import io.qtune.graph.passes.Passes;
+import java.nio.file.Path;
+import io.qtune.graph.Node;
+import io.qtune.graph.ShapeAttr;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.bytedeco.dnnl.engine;
+
+/**
+ * An FP32 model compiled for oneDNN on the CPU.
+ *
+ * <pre>{@code
+ * try (Model m = Model.compile(fusedGraph)) {
+ *     Outputs o = m.run(nhwc, batch);          // nhwc: batch x 224 x 224 x 3 floats
+ *     float[] probs = o.floats("softmax_tensor");
+ *     long[] cls = o.longs("ArgMax");
+ * }
+ * }</pre>
+ *
+ * The graph is compiled once per batch size, on first use, into a flat list of oneDNN primitives; weights are
+ * laid out once and shared by all batch sizes that want the same layout. {@link #run} is safe to call from
+ * several threads at once: each concurrent run gets its own activation buffers. The outputs are the graph's
+ * sink nodes, by node name. Close the model to free its native memory; runs after close fail.
+ */
+public final class Model implements AutoCloseable {
+    private final Graph graph;
+    private final Node input;
+    private final long[] inputShape;
+    private final long imageElements;
+    private final List<String> outputNames;
+    private final engine eng;
+    private final ConstantCache constants;
+    private final Map<Integer, Program> programs = new ConcurrentHashMap<>();
+    private final Object compiling = new Object();
+    private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private Model(Graph graph) {
+        this.graph = graph;
+        for (Node n : graph.nodes()) {
+            if (!ProgramCompiler.SUPPORTED.contains(n.op())) throw ProgramCompiler.unsupported(n);
+        }
+        List<Node> inputs = graph.placeholders();
+        if (inputs.size() != 1) {
+            throw new QtuneException("the engine runs graphs with exactly one input placeholder, this one has "
+                    + inputs.size() + " " + inputs.stream().map(Node::name).toList());
+        }
+        this.input = inputs.get(0);
+        ShapeAttr s = input.hasAttr("shape") ? input.attrShape("shape") : new ShapeAttr(null);
+        if (s.unknownRank() || s.dims().length < 1) {
+            throw new QtuneException("input '" + input.name() + "' has no static shape; the engine needs e.g. [-1,224,224,3]");
+        }
+        this.inputShape = s.dims().clone();
+        long per = 1;
+        for (int i = 1; i < inputShape.length; i++) {
+            if (inputShape[i] < 0) throw new QtuneException("input '" + input.name() + "' has unknown dimension " + i);
+            per *= inputShape[i];
+        }
+        this.imageElements = per;
+        this.outputNames = graph.sinks().stream().map(Node::name).toList();
+        this.eng = new engine(engine.kind.cpu, 0);
+        this.constants = new ConstantCache(eng);
+    }
+
+    /**
+     * Loads a frozen FP32 TensorFlow GraphDef (.pb), fuses it for inference (batch norm and Pad folded,
+     * Conv2D+BiasAdd+Relu and the residual Add fused) and compiles it.
+     */
+    public static Model load(Path frozenGraph) {
+        return compile(Passes.fuseForInference(GraphDefCodec.read(frozenGraph)));
+    }
+
+    /**
+     * Compiles an already fused graph (Conv2D/BiasAdd/Relu/Add fused into {@code _FusedConv2D}, batch norm and
+     * Pad folded). Fails with a {@link QtuneException} naming the first node the engine cannot run.
+     */
+    public static Model compile(Graph fused) {
+        Model m = new Model(fused);
+        try {
+            m.program(m.inputShape[0] > 0 ? Math.toIntExact(m.inputShape[0]) : 1); // reject bad graphs now, not at first run
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** Name of the input placeholder. */
+    public String inputName() {
+        return input.name();
+    }
+
+    /** TensorFlow shape of the input, -1 for a free batch dimension (e.g. [-1, 224, 224, 3]). */
+    public long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /** Names of the outputs (the graph's sink nodes), e.g. [softmax_tensor, ArgMax]. */
+    public List<String> outputNames() {
+        return outputNames;
+    }
+
+    /**
+     * Runs a batch. {@code input} holds {@code batch} samples in the input's TensorFlow layout (NHWC), exactly
+     * batch x (product of the other input dimensions) floats.
+     */
+    public Outputs run(float[] input, int batch) {
+        if (input == null) throw new QtuneException("input '" + this.input.name() + "': no data given");
+        if (batch < 1) throw new QtuneException("batch must be at least 1, got " + batch);
+        if (input.length != (long) batch * imageElements) {
+            throw new QtuneException("input '" + this.input.name() + "' needs batch x " + shapeText() + " = "
+                    + (long) batch * imageElements + " floats for batch " + batch + ", got " + input.length);
+        }
+        life.readLock().lock();
+        try {
+            requireOpen();
+            Program p = program(batch);
+            Workspace ws = p.acquire();
+            try {
+                p.execute(ws, input, 0, null);
+                return p.collect(ws);
+            } finally {
+                p.release(ws);
+            }
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    /**
+     * Times every step of the program for {@code batch} over {@code runs} runs (after one warm-up run) and
+     * returns a table, slowest first, with each step's oneDNN implementation. For finding where time goes.
+     */
+    public String profile(int batch, int runs) {
+        if (batch < 1 || runs < 1) throw new QtuneException("profile needs batch >= 1 and runs >= 1");
+        life.readLock().lock();
+        try {
+            requireOpen();
+            Program p = program(batch);
+            float[] in = new float[Math.toIntExact(batch * imageElements)];
+            java.util.Random r = new java.util.Random(1);
+            for (int i = 0; i < in.length; i++) in[i] = (float) r.nextGaussian();
+            Workspace ws = p.acquire();
+            long[] nanos = new long[p.steps.size()];
+            try {
+                p.execute(ws, in, 0, null);
+                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, nanos);
+            } finally {
+                p.release(ws);
+            }
+            List<Integer> order = new ArrayList<>();
+            long total = 0;
+            for (int i = 0; i < nanos.length; i++) {
+                order.add(i);
+                total += nanos[i];
+            }
+            order.sort((a, b) -> Long.compare(nanos[b], nanos[a]));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                    "batch %d, %d runs: %.3f ms per run over %d steps%n", batch, runs, total / 1e6 / runs, nanos.length));
+            for (int i : order) {
+                Step s = p.steps.get(i);
+                String impl = s instanceof PrimitiveStep ps ? ps.implementation : "java";
+                sb.append(String.format(Locale.ROOT, "%4d %9.3f ms %5.1f%%  %-13s %-28s %s%n", i, nanos[i] / 1e6 / runs,
+                        100.0 * nanos[i] / Math.max(total, 1), s.kind, impl, s.node));
+            }
+            return sb.toString();
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    /**
+     * The compiled program for a batch size: a summary line (steps, activation buffer memory per concurrent
+     * run), then one line per step (kind, oneDNN implementation, node, output shape).
+     */
+    public List<String> describe(int batch) {
+        life.readLock().lock();
+        try {
+            requireOpen();
+            Program p = program(batch);
+            List<String> lines = new ArrayList<>();
+            long buffers = Arrays.stream(p.slotBytes).sum();
+            lines.add(String.format(Locale.ROOT, "batch %d: %d steps, %d activation buffers of %.1f MB in all, "
+                    + "scratchpad %.2f MB", batch, p.steps.size(), p.slotBytes.length, buffers / 1e6, p.scratchpadBytes / 1e6));
+            for (Step s : p.steps) {
+                String impl = s instanceof PrimitiveStep ps ? ps.implementation : "java";
+                String out = s.writes.isEmpty() ? "" : Arrays.toString(s.writes.get(0).shape);
+                lines.add(s.kind + " " + impl + " '" + s.node + "' -> " + out);
+            }
+            return lines;
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    /** How many weight and bias tensors were laid out for oneDNN so far (shared between batch sizes). */
+    int constantLayouts() {
+        return constants.layoutsMade();
+    }
+
+    /** Compiled program for a batch size (package-private for tests). */
+    Program program(int batch) {
+        Program p = programs.get(batch);
+        if (p != null) return p;
+        synchronized (compiling) {
+            p = programs.get(batch);
+            if (p == null) {
+                p = ProgramCompiler.compile(graph, batch, eng, constants);
+                programs.put(batch, p);
+            }
+            return p;
+        }
+    }
+
+    private String shapeText() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < inputShape.length; i++) sb.append(i > 1 ? "x" : "").append(inputShape[i]);
+        return sb.length() == 0 ? "1" : sb.toString();
+    }
+
+    private void requireOpen() {
+        if (closed) throw new QtuneException("the model is closed");
+    }
+
+    /** Frees all native memory; waits for runs in flight to finish. */
+    @Override
+    public void close() {
+        life.writeLock().lock();
+        try {
+            if (closed) return;
+            closed = true;
+            for (Program p : programs.values()) p.close();
+            programs.clear();
+            constants.close();
+            eng.close();
+        } finally {
+            life.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.qtune.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qtune.QtuneException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BenchmarkTest {
+    /** A clock that only moves when a fake engine "works". */
+    static final class FakeClock {
+        long now;
+    }
+
+    /** Takes perImageNanos x batch per run, every third run twice as long; logs the order it was called in. */
+    record FakeEngine(String name, long perImageNanos, FakeClock clock, List<String> log) implements BenchEngine {
+        @Override
+        public void run(float[] images, int batch) {
+            assertEquals(batch * 3, images.length);
+            long runs = log.stream().filter(s -> s.equals(name + "@" + batch)).count();
+            log.add(name + "@" + batch);
+            clock.now += perImageNanos * batch * (runs % 3 == 2 ? 2 : 1);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void roundRobinMeasuresEveryPairAndComputesStatistics() {
+        FakeClock clock = new FakeClock();
+        List<String> log = new ArrayList<>();
+        List<BenchEngine> engines = List.of(new FakeEngine("onednn-fp32", 10_000_000, clock, log),
+                new FakeEngine("tf-fp32", 20_000_000, clock, log));
+        Benchmark b = new Benchmark(engines, List.of(1, 4), new Benchmark.Timing(1.0, 0.1, 0.25), n -> new float[n * 3],
+                () -> clock.now);
+        List<Benchmark.Result> results = b.run();
+        assertEquals(4, results.size());
+        for (Benchmark.Result r : results) assertTrue(r.seconds() >= 1.0, r.toString());
+
+        Benchmark.Result fast1 = results.stream().filter(r -> r.engine().equals("onednn-fp32") && r.batch() == 1).findFirst().orElseThrow();
+        // runs cost 10, 10, 20 ms in turn: median 10 ms, p90 20 ms, 3 images per 40 ms
+        assertEquals(10.0, fast1.latencyMsP50(), 1e-9);
+        assertEquals(20.0, fast1.latencyMsP90(), 1e-9);
+        assertEquals(75.0, fast1.imagesPerSecond(), 3.0);
+        Benchmark.Result slow4 = results.stream().filter(r -> r.engine().equals("tf-fp32") && r.batch() == 4).findFirst().orElseThrow();
+        assertEquals(80.0, slow4.latencyMsP50(), 1e-9);
+
+        // slices alternate between pairs: the log switches engine or batch many times, not once per pair
+        int switches = 0;
+        for (int i = 1; i < log.size(); i++) if (!log.get(i).equals(log.get(i - 1))) switches++;
+        assertTrue(switches >= 4 * 4, "expected round-robin slices, got " + switches + " switches");
+
+        List<Benchmark.Ratio> ratios = Benchmark.ratios(results);
+        assertEquals(2, ratios.size());
+        for (Benchmark.Ratio q : ratios) {
+            assertEquals(2.0, q.throughput(), 0.15);
+            assertEquals(0.5, q.latencyP50(), 1e-9);
+        }
+        String table = Benchmark.table(results);
+        assertTrue(table.contains("ratio onednn-fp32 / tf-fp32 at batch 4: 2.00x images/s, 0.50x p50 latency"), table);
+    }
+
+    @Test
+    void jsonHasOneObjectPerResultAndRatio() {
+        List<Benchmark.Result> results = List.of(new Benchmark.Result("onednn-fp32", 1, 25, 40, 41, 10, 0.4),
+                new Benchmark.Result("tf-fp32", 1, 20, 50, 52, 8, 0.4));
+        String json = Benchmark.json(results, "a \"quoted\" path\\x.pb");
+        assertTrue(json.contains("\"model\": \"a \\\"quoted\\\" path\\\\x.pb\""), json);
+        assertTrue(json.contains("{\"engine\": \"onednn-fp32\", \"batch\": 1, \"images_per_second\": 25.0000, "
+                + "\"latency_ms_p50\": 40.0000, \"latency_ms_p90\": 41.0000"), json);
+        assertTrue(json.contains("\"images_per_second_ratio\": 1.2500, \"latency_p50_ratio\": 0.8000"), json);
+        assertEquals(Map.of('{', 4L, '}', 4L, '[', 2L, ']', 2L), Map.of(
+                '{', json.chars().filter(c -> c == '{').count(), '}', json.chars().filter(c -> c == '}').count(),
+                '[', json.chars().filter(c -> c == '[').count(), ']', json.chars().filter(c -> c == ']').count()));
+    }
+
+    @Test
+    void badSettingsAreRejected() {
+        assertThrows(QtuneException.class, () -> new Benchmark.Timing(0, 1, 1));
+        assertThrows(QtuneException.class, () -> new Benchmark.Timing(1, -1, 1));
+        FakeClock clock = new FakeClock();
+        List<BenchEngine> one = List.of(new FakeEngine("x", 1, clock, new ArrayList<>()));
+        assertThrows(QtuneException.class, () -> new Benchmark(one, List.of(0), new Benchmark.Timing(1, 0, 1), n -> new float[3]));
+        assertThrows(QtuneException.class, () -> BenchEngines.open("onednn-int3", null));
+    }
+}
