@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             ZooCommand.class,
             InspectCommand.class,
             BenchCommand.class,
+            EvalCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {

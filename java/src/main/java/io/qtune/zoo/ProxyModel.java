@@ -35,6 +35,27 @@ public final class ProxyModel {
         return new String(resource(SIDECAR_RESOURCE), StandardCharsets.UTF_8);
     }
 
+    /** The data set spec that goes with the proxy (see io.qtune.data.DataSpec). */
+    public static final String DEFAULT_DATA = "fashion-mnist:test";
+
+    /**
+     * The proxy as a file, for runtimes that read files: copied out of the jar once per content digest
+     * into the temp directory.
+     */
+    public static java.nio.file.Path file() {
+        byte[] bytes = bytes();
+        String digest;
+        try {
+            digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        java.nio.file.Path f = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+                "qtune-" + System.getProperty("user.name"), digest, "proxy-resnet50-fmnist.pb");
+        if (!java.nio.file.Files.isRegularFile(f)) io.qtune.graph.GraphDefCodec.writeAtomically(f, bytes);
+        return f;
+    }
+
     /** The proxy loaded into TF. */
     public static TfModel load(int intraOpThreads) {
         return TfModel.fromBytes(bytes(), "classpath:" + RESOURCE, intraOpThreads);
