@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class EvaluatorTest {
     /** Ten 1x1 images whose single pixel value is the label; labels cycle 0..4. */
-    static final class Tiny implements LabeledImages {
+    static class Tiny implements LabeledImages {
         public int size() { return 10; }
         public int height() { return 1; }
         public int width() { return 1; }
@@ -27,14 +27,14 @@ class EvaluatorTest {
         }
     }
 
-    /** Scores class (pixel + 1) highest, then class (pixel + 2), ...: exact top-1 with offset 1, wrong without. */
+    /** Scores class (pixel + 1) highest, then class pixel, then (pixel - 1), ...: exact top-1 with offset 1, wrong without. */
     static final class Shifted implements Classifier {
         public int classes() { return 6; }
         public float[] scores(float[] nhwc, int batch) {
             float[] s = new float[batch * 6];
             for (int b = 0; b < batch; b++) {
                 int want = (int) nhwc[b * 3] + 1;
-                for (int c = 0; c < 6; c++) s[b * 6 + c] = -Math.floorMod(c - want, 6);
+                for (int c = 0; c < 6; c++) s[b * 6 + c] = -Math.floorMod(want - c, 6);
             }
             return s;
         }
