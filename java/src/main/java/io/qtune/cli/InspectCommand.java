@@ -30,13 +30,14 @@ public final class InspectCommand implements Callable<Integer> {
         out.printf("model: %s%n", model);
         for (var p : s.inputs()) out.printf("input:  %-28s %-7s %s%n", p.name(), p.dtype(), Arrays.toString(p.shape()));
         for (var p : s.outputs()) out.printf("output: %-28s %-7s %s (%s)%n", p.name(), p.dtype(), Arrays.toString(p.shape()), p.op());
-        out.printf("%-22s %9s %9s%n", "op", "imported", "fused");
+        out.printf("%-52s %9s %9s%n", "op", "imported", "fused");
         TreeSet<String> ops = new TreeSet<>(s.opsImported().keySet());
         ops.addAll(s.opsFused().keySet());
-        for (String op : ops) out.printf("%-22s %9s %9s%n", op, count(s.opsImported(), op), count(s.opsFused(), op));
-        out.printf("%-22s %9d %9d%n", "total", total(s.opsImported()), total(s.opsFused()));
+        for (String op : ops) out.printf("%-52s %9s %9s%n", op, count(s.opsImported(), op), count(s.opsFused(), op));
+        out.printf("%-52s %9d %9d%n", "total", total(s.opsImported()), total(s.opsFused()));
         out.printf("parameters: %,d (%,d after folding batch norm)%n", s.parameters(), s.parametersFused());
-        out.printf("MACs per image: %,d (%.2f G)%n", s.macsPerImage(), s.macsPerImage() / 1e9);
+        out.printf("MACs per image: %,d (%s)%n", s.macsPerImage(),
+                s.macsPerImage() >= 1e9 ? String.format("%.2f G", s.macsPerImage() / 1e9) : String.format("%.2f M", s.macsPerImage() / 1e6));
         out.flush();
         return 0;
     }

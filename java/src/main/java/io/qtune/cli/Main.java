@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             BenchCommand.class,
             EvalCommand.class,
+            QuantizeCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {

@@ -8,11 +8,13 @@ import java.util.Map;
 
 /**
  * A data set named on the command line:
- * {@code fashion-mnist[:train|test]} or {@code imagenet:DIR[,val_map=FILE][,cal=FILE][,skip-bad]}.
+ * {@code fashion-mnist[:train|test]}, {@code imagenet:DIR[,val_map=FILE][,cal=FILE][,skip-bad]} or
+ * {@code synthetic[:N]}.
  * Images are prepared at the size the model takes.
  */
 public final class DataSpec {
-    public static final String FORMS = "fashion-mnist[:train|test] or imagenet:DIR[,val_map=FILE][,cal=FILE][,skip-bad]";
+    public static final String FORMS = "fashion-mnist[:train|test], imagenet:DIR[,val_map=FILE][,cal=FILE][,skip-bad]"
+            + " or synthetic[:N] (generated unlabeled images)";
 
     private DataSpec() {}
 
@@ -28,6 +30,13 @@ public final class DataSpec {
                 default -> throw new QtuneException("data spec '" + spec + "': fashion-mnist split must be train or test");
             };
             case "imagenet" -> imageNet(spec, rest, imageSize);
+            case "synthetic" -> {
+                try {
+                    yield new SyntheticData(rest.isEmpty() ? SyntheticData.DEFAULT_COUNT : Integer.parseInt(rest), imageSize);
+                } catch (NumberFormatException e) {
+                    throw new QtuneException("data spec '" + spec + "': synthetic takes an image count, e.g. synthetic:500");
+                }
+            }
             default -> throw new QtuneException("data spec '" + spec + "': unknown data set '" + kind + "' (use " + FORMS + ")");
         };
     }

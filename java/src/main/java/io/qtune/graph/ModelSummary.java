@@ -39,9 +39,20 @@ public record ModelSummary(List<Port> inputs, List<Port> outputs, Map<String, In
     private static long floatParameters(Graph g) {
         long n = 0;
         for (Node c : g.nodes()) {
-            if (c.op().equals(Ops.CONST) && c.attrTensor("value").isFloat()) n += c.attrTensor("value").size();
+            // weights: float, or qint8 filters of a quantized graph (their min/max vectors are bookkeeping)
+            if (!c.op().equals(Ops.CONST)) continue;
+            Tensor t = c.attrTensor("value");
+            if (t.rank() > 0 && (t.isFloat() || t.dtype() == DType.QINT8 || t.dtype() == DType.QINT32) && !isRangeOfQuantizedOp(g, c)) n += t.size();
         }
         return n;
+    }
+
+    private static boolean isRangeOfQuantizedOp(Graph g, Node c) {
+        for (Node reader : g.consumers(c.name())) {
+            if (!Ops.isQuantizedConv(reader.op())) continue;
+            for (int i = 3; i < reader.inputs().size(); i++) if (reader.input(i).node().equals(c.name()) && i != 9) return true;
+        }
+        return false;
     }
 
     /** Multiply-accumulates of convolutions and matrix products for one image. */
@@ -49,7 +60,7 @@ public record ModelSummary(List<Port> inputs, List<Port> outputs, Map<String, In
         Map<TensorRef, long[]> shapes = ShapeInference.infer(g, 1);
         long total = 0;
         for (Node n : g.nodes()) {
-            if (Ops.isConv(n.op())) {
+            if (Ops.isConv(n.op()) || Ops.isQuantizedConv(n.op())) {
                 long[] y = shapes.get(new TensorRef(n.name(), 0)), w = shapes.get(n.input(1));
                 total += y[1] * y[2] * w[0] * w[1] * w[2] * w[3];
             } else if (n.op().equals(Ops.MAT_MUL)) {

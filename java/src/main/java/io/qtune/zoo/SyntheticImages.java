@@ -23,6 +23,11 @@ public final class SyntheticImages {
         return out;
     }
 
+    /** One image, deterministic for the seed alone, written at dst[offset]. */
+    public static void image(long seed, int size, float[] dst, int offset) {
+        image(new SplittableRandom(seed), size, dst, offset);
+    }
+
     private static void image(SplittableRandom rng, int size, float[] dst, int offset) {
         Gaussian r = new Gaussian(rng);
         float[] coarse = grid(r, 4, 55);

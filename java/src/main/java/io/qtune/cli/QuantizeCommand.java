@@ -1,0 +1,125 @@
+package io.qtune.cli;
+
+import io.qtune.QtuneException;
+import io.qtune.data.DataSpec;
+import io.qtune.data.LabeledImages;
+import io.qtune.eval.Classifiers;
+import io.qtune.export.Int8GraphWriter;
+import io.qtune.graph.GraphDefCodec;
+import io.qtune.quant.QuantPlan;
+import io.qtune.quant.Quantizer;
+import io.qtune.quant.WeightGranularity;
+import io.qtune.zoo.ProxyModel;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Calibrates an FP32 graph and writes the INT8 GraphDef in Intel's format. */
+@Command(name = "quantize", mixinStandardHelpOptions = true,
+        description = "Calibrate a frozen FP32 graph and write the INT8 GraphDef (Intel's quantized ops, ArgMax:0 as FP32).")
+public final class QuantizeCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "FILE", description = "Frozen FP32 GraphDef. Default: the embedded proxy ResNet50.")
+    Path model;
+
+    @Option(names = "--calib", paramLabel = "SPEC", description = "Calibration images: " + DataSpec.FORMS
+            + ". Default with the embedded model: fashion-mnist:train.")
+    String calib;
+
+    @Option(names = "--calib-size", paramLabel = "N", defaultValue = "500", description = "Images to calibrate on, spread evenly over the set (default: ${DEFAULT-VALUE}).")
+    int calibSize;
+
+    @Option(names = "--calib-algo", paramLabel = "ALGO", defaultValue = "minmax", description = "Activation ranges: minmax, kl, mse or percentile[:P] (default: ${DEFAULT-VALUE}).")
+    String algorithm;
+
+    @Option(names = "--weights", paramLabel = "G", defaultValue = "per-channel", description = "Weight granularity: per-channel or per-tensor (default: ${DEFAULT-VALUE}).")
+    String weights;
+
+    @Option(names = "--plan", paramLabel = "FILE", description = "A quant plan (JSON) whose per-op settings and frozen ranges override the defaults.")
+    Path plan;
+
+    @Option(names = "--save-plan", paramLabel = "FILE", description = "Write the plan used, with every range, as JSON.")
+    Path savePlan;
+
+    @Option(names = "--argmax-output", paramLabel = "MODE", defaultValue = "cast", description = "cast: TF-valid FP32 ArgMax:0 through a Cast (default); attr-edit: NVIDIA's one-attribute edit, which stock TF cannot load.")
+    String argMax;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the INT8 GraphDef.")
+    Path out;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write a summary as JSON.")
+    Path json;
+
+    @Spec
+    CommandSpec spec;
+
+    static WeightGranularity granularity(String s) {
+        return switch (s) {
+            case "per-channel" -> WeightGranularity.PER_CHANNEL;
+            case "per-tensor" -> WeightGranularity.PER_TENSOR;
+            default -> throw new QtuneException("--weights must be per-channel or per-tensor, got '" + s + "'");
+        };
+    }
+
+    static Int8GraphWriter.ArgMaxOutput argMaxOutput(String s) {
+        return switch (s) {
+            case "cast" -> Int8GraphWriter.ArgMaxOutput.CAST;
+            case "attr-edit" -> Int8GraphWriter.ArgMaxOutput.ATTR_EDIT;
+            default -> throw new QtuneException("--argmax-output must be cast or attr-edit, got '" + s + "'");
+        };
+    }
+
+    @Override
+    public Integer call() {
+        Path modelFile = model != null ? model : ProxyModel.file();
+        String calibSpec = calib != null ? calib : model == null ? "fashion-mnist:train" : null;
+        Quantizer q = Quantizer.builder().algorithm(algorithm).weights(granularity(weights)).calibSize(calibSize)
+                .plan(plan == null ? QuantPlan.empty() : QuantPlan.read(plan)).argMaxOutput(argMaxOutput(argMax)).build();
+        PrintWriter err = spec.commandLine().getErr();
+        int size = Classifiers.ScoresOutput.of(GraphDefCodec.read(modelFile)).imageSize();
+        Quantizer.Result r;
+        try (LabeledImages images = calibSpec == null ? null : DataSpec.open(calibSpec, size)) {
+            Progress progress = new Progress(err, "calibrate", images == null ? 0 : Math.min(calibSize, images.size()));
+            r = q.quantize(modelFile, images, out, progress);
+            if (r.calibrationImages() > 0) progress.finish();
+        }
+        if (savePlan != null) r.plan().write(savePlan);
+        long int8 = r.plan().ops().values().stream().filter(o -> o.precision() == io.qtune.quant.Precision.INT8).count();
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf(Locale.ROOT, "wrote %s: %d ops INT8, %d FP32; calibrated on %d images in %.1f s (%s, %s weights)%n",
+                out, int8, r.plan().ops().size() - int8, r.calibrationImages(), r.calibrationSeconds(), algorithm, weights);
+        for (String n : r.notes()) o.println("note: " + n);
+        for (String w : r.warnings()) err.println("warning: " + w);
+        o.flush();
+        err.flush();
+        if (json != null) {
+            String text = String.format(Locale.ROOT, "{\"model\":%s,\"out\":%s,\"calib\":%s,\"calib_images\":%d,\"calib_seconds\":%.3f,"
+                            + "\"algorithm\":%s,\"weights\":%s,\"int8_ops\":%d,\"fp32_ops\":%d,\"notes\":%s,\"warnings\":%s}%n",
+                    str(modelFile.toString()), str(out.toString()), str(calibSpec), r.calibrationImages(), r.calibrationSeconds(),
+                    str(algorithm), str(weights), int8, r.plan().ops().size() - int8, list(r.notes()), list(r.warnings()));
+            GraphDefCodec.writeAtomically(json, text.getBytes(StandardCharsets.UTF_8));
+        }
+        return 0;
+    }
+
+    static String str(String s) {
+        if (s == null) return "null";
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') b.append('\\').append(c);
+            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.append('"').toString();
+    }
+
+    static String list(List<String> items) {
+        return "[" + String.join(",", items.stream().map(QuantizeCommand::str).toList()) + "]";
+    }
+}

@@ -1,0 +1,28 @@
+package io.qtune.export;
+
+import io.qtune.calib.TensorRange;
+import io.qtune.quant.OpPlan;
+import io.qtune.quant.Precision;
+import io.qtune.quant.QuantPlan;
+import io.qtune.quant.WeightGranularity;
+
+/** A {@link QuantPlan} as the exporter reads it: ops absent from the plan stay FP32. */
+public record PlanDecisions(QuantPlan plan) implements QuantDecisions {
+    @Override
+    public boolean int8(String fusedNodeName) {
+        OpPlan op = plan.ops().get(fusedNodeName);
+        return op != null && op.precision() == Precision.INT8;
+    }
+
+    @Override
+    public boolean perChannel(String fusedNodeName) {
+        OpPlan op = plan.ops().get(fusedNodeName);
+        return op == null || op.weights() == WeightGranularity.PER_CHANNEL;
+    }
+
+    @Override
+    public float[] range(String tensorName) {
+        TensorRange r = plan.ranges().get(tensorName);
+        return r == null ? null : new float[] {r.min(), r.max()};
+    }
+}
