@@ -88,6 +88,11 @@ public final class Search {
         return fp32Throughput;
     }
 
+    /** The FP32 throughput when something asked for it, else NaN (never measured just for this). */
+    public double fp32ThroughputIfMeasured() {
+        return fp32Throughput;
+    }
+
     /** The lowest full-set accuracy that passes. */
     public double fullThreshold() {
         return criterion.threshold(fp32(Stage.FULL).accuracy());
