@@ -1,0 +1,129 @@
+package io.qtune.cli;
+
+import io.qtune.data.DataSpec;
+import io.qtune.tune.AccuracyCriterion;
+import io.qtune.tune.Candidate;
+import io.qtune.tune.Stage;
+import io.qtune.tune.Trial;
+import io.qtune.tune.Tuner;
+import io.qtune.tune.TuningListener;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Accuracy-driven tuning: a thin layer over {@link Tuner}. */
+@Command(name = "tune", mixinStandardHelpOptions = true,
+        description = {"Search INT8 plans until one meets the accuracy criterion; write the model, its plan and a JSON + HTML report.",
+                "Exit code 0: criterion met; 4: not met, the best plan so far was written; 2: bad input."})
+public final class TuneCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "FILE", description = "Frozen FP32 GraphDef. Default: the embedded proxy ResNet50.")
+    Path model;
+
+    @Option(names = "--calib", paramLabel = "SPEC", description = "Calibration images: " + DataSpec.FORMS + ". Default with the embedded model: fashion-mnist:train.")
+    String calib;
+
+    @Option(names = "--calib-size", paramLabel = "N", defaultValue = "500", description = "Images to calibrate on (default: ${DEFAULT-VALUE}).")
+    int calibSize;
+
+    @Option(names = "--eval", paramLabel = "SPEC", description = "Labeled evaluation images. Default with the embedded model: fashion-mnist:test.")
+    String eval;
+
+    @Option(names = "--eval-limit", paramLabel = "N", defaultValue = "0", description = "Evaluate on N images spread over the set (default: all).")
+    int evalLimit;
+
+    @Option(names = "--subset", paramLabel = "N", defaultValue = "1000", description = "Images for screening and sensitivity (default: ${DEFAULT-VALUE}).")
+    int subset;
+
+    @Option(names = "--criterion", paramLabel = "C", defaultValue = "relative:0.01", description = "relative:F (of FP32 top-1) or absolute:F (default: ${DEFAULT-VALUE}).")
+    String criterion;
+
+    @Option(names = "--strategy", paramLabel = "S", defaultValue = "sensitivity", description = "basic (the reference order) or sensitivity (default: ${DEFAULT-VALUE}).")
+    String strategy;
+
+    @Option(names = "--objective", paramLabel = "O", defaultValue = "first-pass", description = "first-pass or fastest (default: ${DEFAULT-VALUE}).")
+    String objective;
+
+    @Option(names = "--time-budget", paramLabel = "T", description = "Stop searching after T (90s, 10m, 2h); the best plan so far is written.")
+    String timeBudget;
+
+    @Option(names = "--max-trials", paramLabel = "N", defaultValue = "0", description = "Stop after N trials (default: no limit).")
+    int maxTrials;
+
+    @Option(names = "--runtime", paramLabel = "R", defaultValue = "auto", description = "auto (oneDNN when it runs INT8 graphs, else TF), onednn or tf (default: ${DEFAULT-VALUE}).")
+    String runtime;
+
+    @Option(names = "--workdir", paramLabel = "DIR", description = "Keep the tuning history here (one JSON line per trial); rerunning resumes from it.")
+    Path workdir;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the INT8 GraphDef (its plan goes beside it as NAME.plan.json).")
+    Path out;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "The JSON report (default: NAME.tune.json beside --out); the HTML report goes beside it.")
+    Path json;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "The HTML report (default: beside the JSON report).")
+    Path html;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        Tuner.Builder b = Tuner.builder().model(model).calib(calib).calibSize(calibSize).eval(eval).evalLimit(evalLimit).subsetSize(subset)
+                .criterion(AccuracyCriterion.parse(criterion)).strategy(strategy).objective(objective).maxTrials(maxTrials)
+                .runtime(runtime).workdir(workdir).out(this.out).json(json).html(html).shutdownHook(true);
+        if (timeBudget != null) b.timeBudget(Tuner.parseDuration(timeBudget));
+        b.listener(new TuningListener() {
+            Progress calibration;
+
+            @Override
+            public void calibrating(int done, int total) {
+                if (calibration == null) calibration = new Progress(err, "calibrate", total);
+                calibration.accept(done);
+                if (done == total) calibration.finish();
+            }
+
+            @Override
+            public void trialStarted(int index, String phase, Stage stage, Candidate c) {
+                err.printf(Locale.ROOT, "\rtrial %d %s %s %s ...", index, phase, stage.id(), shortKey(c));
+                err.flush();
+            }
+
+            @Override
+            public void trialFinished(Trial t) {
+                err.printf(Locale.ROOT, "\rtrial %d %-11s %-6s top-1 %.4f%s%s%s %s%n", t.index(), t.phase(), t.stage().id(), t.m().accuracy(),
+                        Double.isNaN(t.m().divergence()) ? "" : String.format(Locale.ROOT, " KL %.5f", t.m().divergence()),
+                        Double.isNaN(t.throughput()) ? "" : String.format(Locale.ROOT, " %.0f img/s", t.throughput()),
+                        t.passed() == null ? "" : t.passed() ? " PASS" : " fail", (t.resumed() ? "(resumed) " : "") + shortKey(t.candidate()));
+                err.flush();
+            }
+
+            @Override
+            public void message(String line) {
+                err.println("note: " + line);
+            }
+        });
+        Tuner.Result r = b.build().tune();
+        out.printf(Locale.ROOT, "%s: FP32 top-1 %.4f, threshold %.4f (%s); wrote INT8 top-1 %.4f (%s, %s) to %s%n",
+                r.met() ? "criterion met" : "criterion NOT met (best plan so far written)", r.fp32Accuracy(), r.threshold(), criterion,
+                r.written().m().accuracy(), r.written().stage().id(), r.written().candidate().key(), this.out);
+        out.printf(Locale.ROOT, "%d trials (%d full evaluations, %d subset evaluations, %d resumed) in %.1f s%s%n", r.trials(), r.fullEvaluations(),
+                r.subsetEvaluations(), r.resumed(), r.seconds(), r.stopReason() == null ? "" : "; stopped: " + r.stopReason());
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> outputs = (java.util.Map<String, Object>) r.report().get("outputs");
+        out.println("report: " + outputs.get("json") + ", " + outputs.get("html"));
+        out.flush();
+        return r.exitCode();
+    }
+
+    private static String shortKey(Candidate c) {
+        String base = c.algorithm() + "/" + c.weightsName();
+        return c.fp32Ops().isEmpty() ? base : base + " +" + c.fp32Ops().size() + " FP32";
+    }
+}

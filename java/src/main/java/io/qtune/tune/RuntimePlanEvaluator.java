@@ -1,0 +1,221 @@
+package io.qtune.tune;
+
+import io.qtune.QtuneException;
+import io.qtune.calib.CalibrationRun;
+import io.qtune.data.BatchLoader;
+import io.qtune.data.LabelOffset;
+import io.qtune.data.LabeledImages;
+import io.qtune.eval.Classifier;
+import io.qtune.eval.Classifiers;
+import io.qtune.eval.EvalResult;
+import io.qtune.eval.Evaluator;
+import io.qtune.export.Int8GraphWriter;
+import io.qtune.export.PlanDecisions;
+import io.qtune.graph.GraphDefCodec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Measures candidates for real: plan -> INT8 GraphDef (written to a scratch file) -> a classifier on the chosen
+ * runtime -> accuracy. The subset (spread evenly over the evaluation set) is decoded once and kept, with the FP32
+ * softmax outputs on it, so subset trials cost one forward pass and give divergence from FP32 for free.
+ *
+ * <p>Runtime {@code auto} uses oneDNN when it can load our INT8 graphs and TF otherwise (the FP32 baseline then runs
+ * on the same runtime, so the comparison is like for like).
+ */
+public final class RuntimePlanEvaluator implements PlanEvaluator {
+    public static final List<String> RUNTIMES = List.of("auto", "onednn", "tf");
+    private static final int BATCH = 100;
+    private final TuningSpace space;
+    private final Path fp32Model;
+    private final LabeledImages eval;
+    private final LabelOffset offset;
+    private final int threads;
+    private final Path scratch;
+    private final boolean ownScratch;
+    private final String runtime;
+    private final String runtimeNote;
+    private final float[] subsetImages;
+    private final int[] subsetTargets;
+    private final int pixels;
+    private float[] fp32SubsetScores;
+    private int[] fp32SubsetPredictions;
+    private final Int8GraphWriter writer = new Int8GraphWriter(Int8GraphWriter.ArgMaxOutput.CAST);
+
+    public RuntimePlanEvaluator(TuningSpace space, Path fp32Model, LabeledImages eval, LabelOffset offset, int subsetSize,
+                                String runtime, int threads, Path scratchDir) {
+        if (!RUNTIMES.contains(runtime)) {
+            throw new QtuneException("--runtime must be one of " + String.join(", ", RUNTIMES) + ", got '" + runtime + "'");
+        }
+        if (eval.size() == 0) throw new QtuneException("the evaluation data set is empty");
+        this.space = space;
+        this.fp32Model = fp32Model;
+        this.eval = eval;
+        this.offset = offset;
+        this.threads = threads;
+        try {
+            this.ownScratch = scratchDir == null;
+            this.scratch = scratchDir == null ? Files.createTempDirectory("qtune-trials") : Files.createDirectories(scratchDir);
+        } catch (IOException e) {
+            throw new QtuneException("cannot create a scratch directory for trial graphs: " + e.getMessage(), e);
+        }
+        String[] note = {null};
+        this.runtime = resolve(runtime, note);
+        this.runtimeNote = note[0];
+        int[] idx = CalibrationRun.pick(eval.size(), subsetSize);
+        pixels = eval.height() * eval.width() * 3;
+        subsetImages = new float[idx.length * pixels];
+        subsetTargets = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            eval.load(idx[i], subsetImages, i * pixels);
+            int label = eval.label(idx[i]);
+            if (label < 0) throw new QtuneException("image " + eval.id(idx[i]) + " has no label: use a labeled data set for --eval");
+            subsetTargets[i] = offset.toModelClass(label);
+        }
+    }
+
+    /** auto: oneDNN if it loads an INT8 graph of this model, else TF (until the INT8 engine lands, TF). */
+    private String resolve(String wanted, String[] note) {
+        if (!wanted.equals("auto")) return wanted;
+        Path probe = graphFor(Strategy.MODEL_WIDE.get(0));
+        try (Classifier c = Classifiers.open("onednn", probe, threads)) {
+            c.scores(subsetProbe(), 1);
+            return "onednn";
+        } catch (RuntimeException | LinkageError e) {
+            note[0] = "oneDNN cannot run the INT8 graph (" + firstLine(e) + "); using TF for every measurement";
+            return "tf";
+        }
+    }
+
+    private float[] subsetProbe() {
+        float[] one = new float[eval.height() * eval.width() * 3];
+        eval.load(0, one, 0);
+        return one;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** Why auto chose the runtime it did, or null. */
+    public String runtimeNote() {
+        return runtimeNote;
+    }
+
+    @Override
+    public String runtime() {
+        return runtime;
+    }
+
+    private Path graphFor(Candidate c) {
+        Path f = scratch.resolve("trial.pb");
+        GraphDefCodec.writeAtomically(f, GraphDefCodec.toBytes(writer.convert(space.fused(), new PlanDecisions(space.plan(c))).graph()));
+        return f;
+    }
+
+    private Classifier open(Candidate c) {
+        return Classifiers.open(runtime, c == null ? fp32Model : graphFor(c), threads);
+    }
+
+    @Override
+    public synchronized Measurement fp32(Stage stage) {
+        try (Classifier m = open(null)) {
+            if (stage == Stage.FULL) return full(m);
+            long t0 = System.nanoTime();
+            fp32SubsetScores = subsetScores(m);
+            fp32SubsetPredictions = predictions(fp32SubsetScores, m.classes());
+            return new Measurement(accuracy(fp32SubsetPredictions), subsetTargets.length, 0, 0, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    @Override
+    public synchronized Measurement evaluate(Candidate candidate, Stage stage) {
+        try (Classifier m = open(candidate)) {
+            if (stage == Stage.FULL) return full(m);
+            if (fp32SubsetScores == null) fp32(Stage.SUBSET);
+            long t0 = System.nanoTime();
+            float[] s = subsetScores(m);
+            int classes = m.classes();
+            int[] pred = predictions(s, classes);
+            int differ = 0;
+            for (int i = 0; i < pred.length; i++) if (pred[i] != fp32SubsetPredictions[i]) differ++;
+            return new Measurement(accuracy(pred), pred.length, klDivergence(fp32SubsetScores, s, classes), differ,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private Measurement full(Classifier m) {
+        EvalResult r = new Evaluator(BATCH, BatchLoader.Options.defaults()).evaluate(m, eval, offset, 0, n -> {});
+        return Measurement.full(r.top1(), r.count(), r.count() / r.imagesPerSecond());
+    }
+
+    /** Timed runs of one batch of subset images for about a second, after a warm-up run. */
+    @Override
+    public synchronized double throughput(Candidate candidate) {
+        int batch = Math.min(64, subsetTargets.length);
+        float[] in = java.util.Arrays.copyOf(subsetImages, batch * pixels);
+        try (Classifier m = open(candidate)) {
+            m.scores(in, batch);
+            long t0 = System.nanoTime(), elapsed;
+            int runs = 0;
+            do {
+                m.scores(in, batch);
+                runs++;
+                elapsed = System.nanoTime() - t0;
+            } while (runs < 3 || elapsed < 1_000_000_000L);
+            return (double) runs * batch / (elapsed / 1e9);
+        }
+    }
+
+    private float[] subsetScores(Classifier m) {
+        int n = subsetTargets.length, classes = m.classes();
+        float[] out = new float[n * classes];
+        for (int from = 0; from < n; from += BATCH) {
+            int b = Math.min(BATCH, n - from);
+            float[] in = java.util.Arrays.copyOfRange(subsetImages, from * pixels, (from + b) * pixels);
+            System.arraycopy(m.scores(in, b), 0, out, from * classes, b * classes);
+        }
+        return out;
+    }
+
+    private static int[] predictions(float[] scores, int classes) {
+        int[] p = new int[scores.length / classes];
+        for (int i = 0; i < p.length; i++) {
+            int best = 0;
+            for (int j = 1; j < classes; j++) if (scores[i * classes + j] > scores[i * classes + best]) best = j;
+            p[i] = best;
+        }
+        return p;
+    }
+
+    private double accuracy(int[] pred) {
+        int ok = 0;
+        for (int i = 0; i < pred.length; i++) if (pred[i] == subsetTargets[i]) ok++;
+        return (double) ok / pred.length;
+    }
+
+    /** Mean KL(FP32 || INT8) of the softmax rows; the floor keeps a zero INT8 probability finite. */
+    static double klDivergence(float[] p, float[] q, int classes) {
+        double sum = 0;
+        int rows = p.length / classes;
+        for (int i = 0; i < p.length; i++) {
+            double a = Math.max(p[i], 1e-12), b = Math.max(q[i], 1e-12);
+            sum += a * Math.log(a / b);
+        }
+        return sum / rows;
+    }
+
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(scratch.resolve("trial.pb"));
+            if (ownScratch) Files.deleteIfExists(scratch);
+        } catch (IOException ignored) {
+            // a leftover scratch graph is harmless
+        }
+    }
+}

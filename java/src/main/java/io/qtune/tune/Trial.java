@@ -1,0 +1,77 @@
+package io.qtune.tune;
+
+import io.qtune.QtuneException;
+import io.qtune.quant.WeightGranularity;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * One evaluated candidate: where in the search it came from ({@code phase}), the stage, what was measured, whether
+ * it passed the criterion (full-set trials only; null otherwise) and whether it was read back from the history.
+ * Throughput is NaN until measured.
+ */
+public record Trial(int index, String phase, Stage stage, Candidate candidate, Measurement m, double throughput,
+                    Boolean passed, boolean resumed) {
+    public String key() {
+        return stage.id() + ":" + candidate.key();
+    }
+
+    public Trial withThroughput(double ips) {
+        return new Trial(index, phase, stage, candidate, m, ips, passed, resumed);
+    }
+
+    public Trial asResumed(int newIndex) {
+        return new Trial(newIndex, phase, stage, candidate, m, throughput, passed, true);
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("trial", index);
+        o.put("phase", phase);
+        o.put("stage", stage.id());
+        o.put("algorithm", candidate.algorithm());
+        o.put("weights", candidate.weightsName());
+        o.put("fp32_ops", new ArrayList<>(candidate.fp32Ops()));
+        o.put("accuracy", m.accuracy());
+        o.put("images", m.images());
+        o.put("divergence", m.divergence());
+        o.put("disagreements", m.disagreements());
+        o.put("seconds", m.seconds());
+        o.put("throughput", throughput);
+        o.put("passed", passed);
+        o.put("resumed", resumed);
+        return o;
+    }
+
+    /** Reads a line written from {@link #toMap()}; {@code where} names it in errors. */
+    @SuppressWarnings("unchecked")
+    public static Trial fromMap(Map<String, Object> o, String where) {
+        try {
+            String w = (String) o.get("weights");
+            WeightGranularity g = switch (w) {
+                case "per-channel" -> WeightGranularity.PER_CHANNEL;
+                case "per-tensor" -> WeightGranularity.PER_TENSOR;
+                default -> throw new QtuneException(where + ": unknown weights '" + w + "'");
+            };
+            List<String> ops = new ArrayList<>();
+            for (Object x : (List<Object>) o.get("fp32_ops")) ops.add((String) x);
+            Candidate c = new Candidate((String) o.get("algorithm"), g, new TreeSet<>(ops));
+            Stage stage = Stage.valueOf(((String) o.get("stage")).toUpperCase(java.util.Locale.ROOT));
+            Measurement m = new Measurement(num(o, "accuracy"), (int) num(o, "images"), num(o, "divergence"),
+                    (int) num(o, "disagreements"), num(o, "seconds"));
+            return new Trial((int) num(o, "trial"), (String) o.get("phase"), stage, c, m, num(o, "throughput"),
+                    (Boolean) o.get("passed"), Boolean.TRUE.equals(o.get("resumed")));
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+            if (e instanceof QtuneException q) throw q;
+            throw new QtuneException(where + ": not a trial record (" + e.getMessage() + ")");
+        }
+    }
+
+    private static double num(Map<String, Object> o, String k) {
+        Object v = o.get(k);
+        return v == null ? Double.NaN : ((Number) v).doubleValue();
+    }
+}

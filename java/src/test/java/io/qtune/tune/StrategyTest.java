@@ -1,0 +1,155 @@
+package io.qtune.tune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qtune.QtuneException;
+import io.qtune.quant.WeightGranularity;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StrategyTest {
+    @TempDir
+    Path dir;
+
+    static final List<String> OPS = List.of("conv1", "pool", "conv2", "conv3", "conv4");
+
+    /** Deterministic accuracies: FP32 0.90; each INT8 op costs its own damage; subset mirrors full. */
+    static final class FakeEvaluator implements PlanEvaluator {
+        final Map<String, Double> damage;
+        final double configPenalty;
+        final List<String> calls = new ArrayList<>();
+
+        FakeEvaluator(Map<String, Double> damage, double configPenalty) {
+            this.damage = damage;
+            this.configPenalty = configPenalty;
+        }
+
+        double accuracy(Candidate c) {
+            double a = 0.90;
+            for (String op : OPS) if (!c.fp32Ops().contains(op)) a -= damage.getOrDefault(op, 0.0);
+            if (!c.key().startsWith("minmax/per-channel")) a -= configPenalty;
+            return a;
+        }
+
+        @Override
+        public Measurement fp32(Stage stage) {
+            return new Measurement(0.90, stage == Stage.FULL ? 10000 : 1000, 0, 0, 0);
+        }
+
+        @Override
+        public Measurement evaluate(Candidate c, Stage stage) {
+            calls.add(stage.id() + ":" + c.key());
+            double a = accuracy(c);
+            return new Measurement(a, stage == Stage.FULL ? 10000 : 1000, 0.90 - a, (int) Math.round((0.90 - a) * 1000), 0);
+        }
+
+        @Override
+        public double throughput(Candidate c) {
+            return c == null ? 100 : 200 - 10 * c.fp32Ops().size();
+        }
+
+        @Override
+        public String runtime() {
+            return "fake";
+        }
+    }
+
+    Search search(FakeEvaluator e, String criterion, TuningHistory h, int maxTrials) {
+        return new Search(e, AccuracyCriterion.parse(criterion), OPS, h, new TuningListener() {}, Search.Objective.FIRST_PASS, 0, maxTrials, System::nanoTime);
+    }
+
+    @Test
+    void basicTriesModelWideConfigsInReferenceOrderAndStopsAtTheFirstPassing() {
+        // minmax/per-channel loses 0.02 (fails relative:0.01), the others only 0.005 more: minmax/per-tensor is the first to... fail too
+        FakeEvaluator e = new FakeEvaluator(Map.of("conv2", 0.02), -0.018); // every other config gains 0.018
+        Search s = search(e, "relative:0.01", TuningHistory.none(), 0);
+        Optional<Candidate> c = new BasicStrategy().search(s);
+        assertEquals(List.of("full:minmax/per-channel", "full:minmax/per-tensor"), e.calls);
+        assertEquals("minmax/per-tensor", c.orElseThrow().key());
+        assertEquals(2, s.fullEvaluations());
+    }
+
+    @Test
+    void basicFallsBackOpsInReverseOrderThenCumulativelyByGain() {
+        FakeEvaluator e = new FakeEvaluator(Map.of("conv1", 0.008, "conv3", 0.009, "conv2", 0.002), 0.001);
+        Optional<Candidate> c = new BasicStrategy().search(search(e, "relative:0.01", TuningHistory.none(), 0));
+        List<String> expected = new ArrayList<>(List.of("full:minmax/per-channel", "full:minmax/per-tensor", "full:kl/per-channel", "full:kl/per-tensor"));
+        for (String op : List.of("conv4", "conv3", "conv2", "pool", "conv1")) expected.add("full:minmax/per-channel/fp32=" + op);
+        expected.add("full:minmax/per-channel/fp32=conv1,conv3"); // conv3 gained most, then conv1
+        assertEquals(expected, e.calls);
+        assertEquals("minmax/per-channel/fp32=conv1,conv3", c.orElseThrow().key());
+    }
+
+    @Test
+    void sensitivityFallsBackTheMostSensitiveOpFirstAndConfirmsOnTheFullSet() {
+        FakeEvaluator e = new FakeEvaluator(Map.of("conv2", 0.012, "conv4", 0.003, "conv1", 0.001), 0.004);
+        Search s = search(e, "relative:0.01", TuningHistory.none(), 0);
+        Optional<Candidate> c = new SensitivityStrategy().search(s);
+        assertEquals("minmax/per-channel/fp32=conv2", c.orElseThrow().key());
+        List<String> full = e.calls.stream().filter(x -> x.startsWith("full:")).toList();
+        // the base is confirmed (and fails), then the plan without the most sensitive op passes: two full evaluations
+        assertEquals(List.of("full:minmax/per-channel", "full:minmax/per-channel/fp32=conv2"), full);
+        assertEquals(2, s.fullEvaluations());
+        assertEquals(4 + OPS.size(), s.subsetEvaluations()); // model-wide screening + one probe per op; k=1 reuses its probe
+        assertTrue(s.accepted().passed());
+    }
+
+    @Test
+    void resumeSkipsTrialsAlreadyInTheHistory() {
+        FakeEvaluator first = new FakeEvaluator(Map.of("conv1", 0.008, "conv3", 0.009, "conv2", 0.002), 0.001);
+        // interrupted after 3 trials (the limit stands in for Ctrl-C)
+        assertThrows(Search.Stopped.class, () -> new BasicStrategy().search(search(first, "relative:0.01", TuningHistory.open(dir, "ctx"), 3)));
+        FakeEvaluator again = new FakeEvaluator(Map.of("conv1", 0.008, "conv3", 0.009, "conv2", 0.002), 0.001);
+        Search s = search(again, "relative:0.01", TuningHistory.open(dir, "ctx"), 0);
+        Optional<Candidate> c = new BasicStrategy().search(s);
+        assertEquals("minmax/per-channel/fp32=conv1,conv3", c.orElseThrow().key());
+        assertEquals(3, s.resumedTrials());
+        assertEquals(first.calls.subList(0, 3).size(), 3);
+        assertTrue(again.calls.stream().noneMatch(first.calls.subList(0, 3)::contains), again.calls.toString());
+        QtuneException x = assertThrows(QtuneException.class, () -> TuningHistory.open(dir, "other"));
+        assertTrue(x.getMessage().contains("other options"), x.getMessage());
+    }
+
+    @Test
+    void neverMetKeepsTheBestTrialSoFar() {
+        FakeEvaluator e = new FakeEvaluator(Map.of("conv1", 0.05, "conv2", 0.05), 0.0);
+        Search s = search(e, "absolute:0.001", TuningHistory.none(), 6);
+        assertThrows(Search.Stopped.class, () -> new BasicStrategy().search(s));
+        assertEquals(null, s.accepted());
+        Trial best = s.bestSoFar();
+        ToDoubleFunction<Trial> acc = t -> t.m().accuracy();
+        assertEquals(s.trials().stream().mapToDouble(acc).max().orElseThrow(), acc.applyAsDouble(best), 0);
+        assertEquals(Stage.FULL, best.stage());
+    }
+
+    @Test
+    void fastestClimbsToTheFastestPassingNeighbour() {
+        FakeEvaluator e = new FakeEvaluator(Map.of("conv2", 0.004), 0.0);
+        Search s = new Search(e, AccuracyCriterion.parse("relative:0.01"), OPS, TuningHistory.none(), new TuningListener() {},
+                Search.Objective.FASTEST, 0, 0, System::nanoTime);
+        Candidate start = Candidate.allInt8("minmax", WeightGranularity.PER_CHANNEL).withFp32(List.of("conv2", "conv4"));
+        FastestSearch.climb(s, start, true);
+        assertEquals("minmax/per-channel", s.accepted().candidate().key()); // all INT8 passes and is fastest in the fake
+    }
+
+    @Test
+    void criterionParsing() {
+        assertEquals(0.9 * 0.99, AccuracyCriterion.parse("relative:0.01").threshold(0.9), 1e-12);
+        assertEquals(0.895, AccuracyCriterion.parse("absolute:0.005").threshold(0.9), 1e-12);
+        assertTrue(AccuracyCriterion.parse("relative:0.01").passes(0.891, 0.9));
+        for (String bad : List.of("relative", "relative:x", "ratio:0.1", "absolute:1.5", "relative:-0.1")) {
+            QtuneException x = assertThrows(QtuneException.class, () -> AccuracyCriterion.parse(bad));
+            assertTrue(x.getMessage().contains("--criterion") && !x.getMessage().contains("\n"), x.getMessage());
+        }
+        assertEquals(600, Tuner.parseDuration("10m").toSeconds());
+        assertThrows(QtuneException.class, () -> Tuner.parseDuration("ten minutes"));
+    }
+}
