@@ -156,6 +156,38 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * Runs a batch and hands the tensors named at compile time ({@link #compile(Graph, List)}) to {@code observer},
+     * through buffers reused from run to run; returns nothing, so a calibration loop allocates nothing per batch.
+     */
+    public void run(float[] input, int batch, ActivationObserver observer) {
+        if (observer == null) throw new QtuneException("no observer given");
+        checkInput(input, batch);
+        life.readLock().lock();
+        try {
+            requireOpen();
+            Program p = program(batch);
+            Workspace ws = p.acquire();
+            try {
+                p.execute(ws, input, 0, null);
+                p.observe(ws, extraOutputs, observer);
+            } finally {
+                p.release(ws);
+            }
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    private void checkInput(float[] input, int batch) {
+        if (input == null) throw new QtuneException("input '" + this.input.name() + "': no data given");
+        if (batch < 1) throw new QtuneException("batch must be at least 1, got " + batch);
+        if (input.length != (long) batch * imageElements) {
+            throw new QtuneException("input '" + this.input.name() + "' needs batch x " + shapeText() + " = "
+                    + (long) batch * imageElements + " floats for batch " + batch + ", got " + input.length);
+        }
+    }
+
+    /**
      * Times every step of the program for {@code batch} over {@code runs} runs (after one warm-up run) and
      * returns a table, slowest first, with each step's oneDNN implementation. For finding where time goes.
      */

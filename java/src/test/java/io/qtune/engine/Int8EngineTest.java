@@ -175,6 +175,28 @@ public class Int8EngineTest {
         }
     }
 
+    @Test
+    void anObserverSeesTheChosenTensorsOfEachRun() {
+        Graph int8 = new Int8GraphWriter().convert(fused, allInt8).graph();
+        List<String> taps = List.of("stem/relu_eightbit_quantized_conv", "block3/relu_out");
+        float[] input = GraphBuilder.randomInput(9, 2.0, SmallResNet.inputShape(2));
+        try (Model m = Model.compile(Passes.fuseForInference(int8), taps)) {
+            Outputs o = m.run(input, 2);
+            Map<String, float[]> seen = new LinkedHashMap<>();
+            Map<String, float[]> arrays = new LinkedHashMap<>();
+            for (int run = 0; run < 2; run++) {
+                m.run(input, 2, (name, shape, data) -> {
+                    assertArrayEquals(o.shape(name), shape, name);
+                    seen.put(name, data.clone());
+                    float[] before = arrays.put(name, data);
+                    if (before != null) assertTrue(before == data, name + ": the buffer is reused");
+                });
+            }
+            assertEquals(taps, List.copyOf(seen.keySet()));
+            for (String t : taps) assertArrayEquals(o.floats(t), seen.get(t), t);
+        }
+    }
+
     // ---------------------------------------------------------------- bad graphs
 
     static Graph exported() {
