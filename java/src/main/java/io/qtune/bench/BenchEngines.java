@@ -11,7 +11,7 @@ import java.util.function.Function;
 
 /**
  * Engines the benchmark can run, by name. A name is {@code runtime-precision}; an engine that needs the
- * quantized model (the coming onednn-int8 and tf-int8) takes it from {@link Setup#int8Model()}.
+ * quantized model (onednn-int8, tf-int8) takes it from {@link Setup#int8Model()}.
  */
 public final class BenchEngines {
     private BenchEngines() {}
@@ -39,6 +39,8 @@ public final class BenchEngines {
     static {
         REGISTRY.put("onednn-fp32", s -> new OnednnEngine("onednn-fp32", Model.load(s.model())));
         REGISTRY.put("tf-fp32", s -> new TfEngine("tf-fp32", TfModel.load(s.model(), s.tfThreads()), s));
+        REGISTRY.put("onednn-int8", s -> new OnednnEngine("onednn-int8", Model.load(s.requireInt8("onednn-int8"))));
+        REGISTRY.put("tf-int8", s -> new TfEngine("tf-int8", TfModel.load(s.requireInt8("tf-int8"), s.tfThreads()), s));
     }
 
     /** Registered names, in registration order. */

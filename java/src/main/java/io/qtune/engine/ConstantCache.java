@@ -9,7 +9,9 @@ import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
@@ -53,7 +55,31 @@ final class ConstantCache implements AutoCloseable {
             return dst;
         }
         try (NativeScope tmp = new NativeScope()) {
-            FloatPointer host = tmp.own(new FloatPointer(data));
+            reorderInto(tmp.own(new FloatPointer(data)), source, dst);
+        }
+        layouts++;
+        entries.add(new Entry(scope.own(new memory.desc(wanted)), dst));
+        return dst;
+    }
+
+    /** Like {@link #get(String, float[], memory.desc, memory.desc)} for 8-bit constants (INT8 filters). */
+    synchronized memory getBytes(String key, byte[] data, memory.desc source, memory.desc wanted) {
+        List<Entry> entries = byKey.computeIfAbsent(key, k -> new ArrayList<>());
+        for (Entry e : entries) {
+            if (e.desc().equals(wanted)) return e.mem();
+        }
+        memory dst = scope.own(new memory(wanted, eng));
+        try (NativeScope tmp = new NativeScope()) {
+            // a reorder even when the layouts match: it also writes the s8-source compensation oneDNN may append
+            reorderInto(tmp.own(new BytePointer(data)), source, dst);
+        }
+        layouts++;
+        entries.add(new Entry(scope.own(new memory.desc(wanted)), dst));
+        return dst;
+    }
+
+    private void reorderInto(Pointer host, memory.desc source, memory dst) {
+        try (NativeScope tmp = new NativeScope()) {
             memory src = tmp.own(new memory(source, eng, host));
             reorder r = tmp.own(new reorder(src, dst));
             IntMemoryMap args = tmp.own(new IntMemoryMap());
@@ -62,9 +88,6 @@ final class ConstantCache implements AutoCloseable {
             r.execute(stream, args);
             stream._wait();
         }
-        layouts++;
-        entries.add(new Entry(scope.own(new memory.desc(wanted)), dst));
-        return dst;
     }
 
     /** How many constant tensors were laid out so far (tests check that batch sizes share them). */

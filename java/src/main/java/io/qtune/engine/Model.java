@@ -45,8 +45,11 @@ public final class Model implements AutoCloseable {
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private Model(Graph graph) {
+    private final List<String> extraOutputs;
+
+    private Model(Graph graph, List<String> extraOutputs) {
         this.graph = graph;
+        this.extraOutputs = List.copyOf(extraOutputs);
         for (Node n : graph.nodes()) {
             if (!ProgramCompiler.SUPPORTED.contains(n.op())) throw ProgramCompiler.unsupported(n);
         }
@@ -67,14 +70,21 @@ public final class Model implements AutoCloseable {
             per *= inputShape[i];
         }
         this.imageElements = per;
-        this.outputNames = graph.sinks().stream().map(Node::name).toList();
+        List<String> outs = new ArrayList<>(graph.sinks().stream().map(Node::name).toList());
+        for (String o : this.extraOutputs) {
+            if (!graph.contains(o)) throw new QtuneException("no node '" + o + "' to return as an output");
+            if (!outs.contains(o)) outs.add(o);
+        }
+        this.outputNames = List.copyOf(outs);
         this.eng = new engine(engine.kind.cpu, 0);
         this.constants = new ConstantCache(eng);
     }
 
     /**
      * Loads a frozen FP32 TensorFlow GraphDef (.pb), fuses it for inference (batch norm and Pad folded,
-     * Conv2D+BiasAdd+Relu and the residual Add fused) and compiles it.
+     * Conv2D+BiasAdd+Relu and the residual Add fused) and compiles it. An INT8 GraphDef in Intel's format
+     * (QuantizeV2, QuantizedConv2DWithBias...AndRequantize, QuantizedMaxPool, Dequantize) compiles to oneDNN int8
+     * primitives computing what TensorFlow computes; FP32 ops left in it are fused and run as in an FP32 graph.
      */
     public static Model load(Path frozenGraph) {
         return compile(Passes.fuseForInference(GraphDefCodec.read(frozenGraph)));
@@ -85,7 +95,15 @@ public final class Model implements AutoCloseable {
      * Pad folded). Fails with a {@link QtuneException} naming the first node the engine cannot run.
      */
     public static Model compile(Graph fused) {
-        Model m = new Model(fused);
+        return compile(fused, List.of());
+    }
+
+    /**
+     * As {@link #compile(Graph)}, also returning output 0 of the named inner nodes. A quantized (INT8) tensor comes
+     * back as floats holding its integer codes.
+     */
+    public static Model compile(Graph fused, List<String> extraOutputs) {
+        Model m = new Model(fused, extraOutputs);
         try {
             m.program(m.inputShape[0] > 0 ? Math.toIntExact(m.inputShape[0]) : 1); // reject bad graphs now, not at first run
             return m;
@@ -134,6 +152,38 @@ public final class Model implements AutoCloseable {
             }
         } finally {
             life.readLock().unlock();
+        }
+    }
+
+    /**
+     * Runs a batch and hands the tensors named at compile time ({@link #compile(Graph, List)}) to {@code observer},
+     * through buffers reused from run to run; returns nothing, so a calibration loop allocates nothing per batch.
+     */
+    public void run(float[] input, int batch, ActivationObserver observer) {
+        if (observer == null) throw new QtuneException("no observer given");
+        checkInput(input, batch);
+        life.readLock().lock();
+        try {
+            requireOpen();
+            Program p = program(batch);
+            Workspace ws = p.acquire();
+            try {
+                p.execute(ws, input, 0, null);
+                p.observe(ws, extraOutputs, observer);
+            } finally {
+                p.release(ws);
+            }
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    private void checkInput(float[] input, int batch) {
+        if (input == null) throw new QtuneException("input '" + this.input.name() + "': no data given");
+        if (batch < 1) throw new QtuneException("batch must be at least 1, got " + batch);
+        if (input.length != (long) batch * imageElements) {
+            throw new QtuneException("input '" + this.input.name() + "' needs batch x " + shapeText() + " = "
+                    + (long) batch * imageElements + " floats for batch " + batch + ", got " + input.length);
         }
     }
 
@@ -215,7 +265,7 @@ public final class Model implements AutoCloseable {
         synchronized (compiling) {
             p = programs.get(batch);
             if (p == null) {
-                p = ProgramCompiler.compile(graph, batch, eng, constants);
+                p = ProgramCompiler.compile(graph, batch, eng, constants, extraOutputs);
                 programs.put(batch, p);
             }
             return p;

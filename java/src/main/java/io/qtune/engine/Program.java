@@ -89,6 +89,26 @@ final class Program implements AutoCloseable {
         dnnl.dnnl_stream_wait(s);
     }
 
+    /** Hands the named outputs of the last run to an observer, through buffers the workspace reuses. */
+    void observe(Workspace ws, List<String> names, ActivationObserver observer) {
+        for (int i = 0; i < outputs.size(); i++) {
+            if (!names.contains(outputNames.get(i))) continue;
+            Value v = outputs.get(i);
+            float[] f;
+            if (v.isNative()) {
+                f = ws.observeBuffer(v.id, Math.toIntExact(v.elements()));
+                ws.views[v.id].get(f, 0, f.length);
+            } else if (ws.host[v.id] instanceof float[] h) {
+                f = h;
+            } else {
+                long[] l = (long[]) ws.host[v.id];
+                f = ws.observeBuffer(v.id, l.length);
+                for (int k = 0; k < l.length; k++) f[k] = l[k];
+            }
+            observer.observe(outputNames.get(i), v.shape.clone(), f);
+        }
+    }
+
     /** Copies the outputs of the last run out of the workspace. */
     Outputs collect(Workspace ws) {
         List<Outputs.Entry> entries = new ArrayList<>(outputs.size());

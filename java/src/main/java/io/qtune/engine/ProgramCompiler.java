@@ -54,28 +54,34 @@ final class ProgramCompiler {
     /** Ops the engine compiles; anything else is rejected up front with the node's name. */
     static final Set<String> SUPPORTED = Set.of(Ops.PLACEHOLDER, Ops.CONST, Ops.IDENTITY, Ops.CONV2D, Ops.FUSED_CONV2D,
             Ops.BIAS_ADD, Ops.ADD, Ops.ADD_V2, Ops.RELU, Ops.RELU6, Ops.MAX_POOL, Ops.AVG_POOL, Ops.MEAN, Ops.SQUEEZE,
-            Ops.RESHAPE, Ops.MAT_MUL, Ops.SOFTMAX, Ops.ARG_MAX, Ops.CAST);
+            Ops.RESHAPE, Ops.MAT_MUL, Ops.SOFTMAX, Ops.ARG_MAX, Ops.CAST,
+            // Intel-format INT8 ops, lowered by Int8Lowering
+            Ops.QUANTIZE_V2, Ops.DEQUANTIZE, Ops.QUANTIZED_MAX_POOL, Ops.QCONV_BIAS_REQUANTIZE, Ops.QCONV_BIAS_RELU_REQUANTIZE,
+            Ops.QCONV_BIAS_SUM_RELU_REQUANTIZE, Ops.QCONV_BIAS_SIGNED_SUM_RELU_REQUANTIZE);
 
     /** Ops that only rename a buffer. */
     private static final Set<String> VIEWS = Set.of(Ops.IDENTITY, Ops.SQUEEZE, Ops.RESHAPE);
 
-    private final Graph g;
-    private final int batch;
-    private final engine eng;
-    private final ConstantCache constants;
-    private final NativeScope scope = new NativeScope();
-    private final NativeScope temp = new NativeScope();
+    final Graph g;
+    final int batch;
+    final engine eng;
+    final ConstantCache constants;
+    final NativeScope scope = new NativeScope();
+    final NativeScope temp = new NativeScope();
     private final Map<TensorRef, long[]> shapes;
     private final Map<TensorRef, Value> bound = new HashMap<>();
     private final List<Value> values = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
-    private final Map<String, Integer> position = new HashMap<>();
-    private final Map<String, Integer> lastRead = new HashMap<>();
+    final Map<String, Integer> position = new HashMap<>();
+    final Map<String, Integer> lastRead = new HashMap<>();
     private final Set<String> fusedAway = new HashSet<>();
-    private final Set<Value> hostVisible = new java.util.LinkedHashSet<>();
+    final Set<Value> hostVisible = new java.util.LinkedHashSet<>();
     private Value input;
+    private final List<String> extraOutputs;
+    private final Int8Lowering int8;
 
-    private ProgramCompiler(Graph g, int batch, engine eng, ConstantCache constants) {
+    private ProgramCompiler(Graph g, int batch, engine eng, ConstantCache constants, List<String> extraOutputs) {
+        this.extraOutputs = List.copyOf(extraOutputs);
         this.g = g;
         this.batch = batch;
         this.eng = eng;
@@ -87,9 +93,15 @@ final class ProgramCompiler {
         List<Node> nodes = g.nodes();
         for (int i = 0; i < nodes.size(); i++) position.put(nodes.get(i).name(), i);
         for (Node n : nodes) {
-            for (TensorRef in : n.inputs()) lastRead.merge(bufferOwner(in.node()), position.get(n.name()), Math::max);
+            // only output 0 holds a buffer; outputs 1 and 2 of quantized ops are frozen min/max scalars
+            for (TensorRef in : n.inputs()) if (in.output() == 0) lastRead.merge(bufferOwner(in.node()), position.get(n.name()), Math::max);
         }
         for (Node s : g.sinks()) lastRead.put(bufferOwner(s.name()), Integer.MAX_VALUE);
+        for (String o : this.extraOutputs) {
+            if (!g.contains(o)) throw new QtuneException("no node '" + o + "' to return as an output");
+            lastRead.put(bufferOwner(o), Integer.MAX_VALUE);
+        }
+        this.int8 = new Int8Lowering(this);
     }
 
     static QtuneException unsupported(Node n) {
@@ -99,7 +111,12 @@ final class ProgramCompiler {
     }
 
     static Program compile(Graph g, int batch, engine eng, ConstantCache constants) {
-        ProgramCompiler c = new ProgramCompiler(g, batch, eng, constants);
+        return compile(g, batch, eng, constants, List.of());
+    }
+
+    /** As above; {@code extraOutputs} names inner nodes whose output 0 is returned too. */
+    static Program compile(Graph g, int batch, engine eng, ConstantCache constants, List<String> extraOutputs) {
+        ProgramCompiler c = new ProgramCompiler(g, batch, eng, constants, extraOutputs);
         try {
             return c.build();
         } catch (RuntimeException e) {
@@ -111,7 +128,7 @@ final class ProgramCompiler {
     }
 
     /** The node whose buffer a node's output lives in, looking through views. */
-    private String bufferOwner(String name) {
+    String bufferOwner(String name) {
         Node n = g.node(name);
         while (VIEWS.contains(n.op())) n = g.producer(n.input(0));
         return n.name();
@@ -137,8 +154,12 @@ final class ProgramCompiler {
         }
         List<String> outputNames = new ArrayList<>();
         List<Value> outputs = new ArrayList<>();
-        for (Node s : g.sinks()) {
+        List<String> names = new ArrayList<>(g.sinks().stream().map(Node::name).toList());
+        for (String o : extraOutputs) if (!names.contains(o)) names.add(o);
+        for (String name : names) {
+            Node s = g.node(name);
             Value v = bound.get(new TensorRef(s.name(), 0));
+            if (v == null) throw new QtuneException("node '" + name + "' (" + s.op() + ") has no computed output to return");
             if (v.isNative()) {
                 v = toPlain(s.name(), v);
                 hostVisible.add(v);
@@ -158,13 +179,13 @@ final class ProgramCompiler {
 
     // ---------------------------------------------------------------- values and layouts
 
-    private Value newRoot(String name, long[] shape, memory.desc desc) {
+    Value newRoot(String name, long[] shape, memory.desc desc) {
         Value v = new Value(values.size(), name, shape, Value.Kind.NATIVE_F32, desc, null);
         values.add(v);
         return v;
     }
 
-    private Value newView(String name, long[] shape, memory.desc desc, Value of) {
+    Value newView(String name, long[] shape, memory.desc desc, Value of) {
         Value v = new Value(values.size(), name, shape, Value.Kind.NATIVE_F32, desc, of.root);
         values.add(v);
         return v;
@@ -176,15 +197,15 @@ final class ProgramCompiler {
         return v;
     }
 
-    private long[] shapeOf(Node n) {
+    long[] shapeOf(Node n) {
         return shapes.get(new TensorRef(n.name(), 0));
     }
 
-    private void bind(Node n, Value v) {
+    void bind(Node n, Value v) {
         bound.put(new TensorRef(n.name(), 0), v);
     }
 
-    private Value in(Node n, int i) {
+    Value in(Node n, int i) {
         Value v = bound.get(n.input(i));
         if (v == null) {
             throw new QtuneException("node '" + n.name() + "' (" + n.op() + ") reads '" + n.input(i)
@@ -199,10 +220,13 @@ final class ProgramCompiler {
             throw bad(n, "input " + i + " ('" + n.input(i) + "') is an integer result computed on the host; "
                     + "the engine only feeds float tensors to oneDNN");
         }
+        if (v.isQuantized()) {
+            throw bad(n, "input " + i + " ('" + n.input(i) + "') is a quantized tensor; an FP32 op needs a Dequantize before it");
+        }
         return v;
     }
 
-    private static QtuneException bad(Node n, String why) {
+    static QtuneException bad(Node n, String why) {
         return new QtuneException("node '" + n.name() + "' (" + n.op() + "): " + why);
     }
 
@@ -214,7 +238,7 @@ final class ProgramCompiler {
     }
 
     /** The row-major layout TensorFlow uses for a shape (NHWC for rank 4). */
-    private memory.desc plainDesc(long[] shape) {
+    memory.desc plainDesc(long[] shape) {
         memory.format_tag tag = switch (Math.max(shape.length, 1)) {
             case 1 -> memory.format_tag.a;
             case 2 -> memory.format_tag.ab;
@@ -235,33 +259,33 @@ final class ProgramCompiler {
         return temp.own(new memory.desc(dims, memory.data_type.f32, tag));
     }
 
-    private Value toPlain(String node, Value v) {
+    Value toPlain(String node, Value v) {
         if (v.plain != null) return v.plain;
         memory.desc plain = plainDesc(v.shape);
         v.plain = plain.equals(v.desc) ? v : reorderTo(node, v, plain);
         return v.plain;
     }
 
-    private Value reorderTo(String node, Value v, memory.desc want) {
+    Value reorderTo(String node, Value v, memory.desc want) {
         Value out = newRoot(v.name + "/reordered", v.shape, want);
         emitReorder(node, "reorder", v, out);
         return out;
     }
 
-    private void emitReorder(String node, String kind, Value from, Value to) {
+    void emitReorder(String node, String kind, Value from, Value to) {
         reorder.primitive_desc pd = temp.own(new reorder.primitive_desc(eng, from.desc, eng, to.desc, userScratchpad(), false));
         PrimitiveStep.Args a = new PrimitiveStep.Args().read(DNNL_ARG_FROM, from).write(DNNL_ARG_TO, to);
         emit(node, kind, pd, scope.own(new reorder(pd)), a);
     }
 
-    private primitive_attr userScratchpad() {
+    primitive_attr userScratchpad() {
         primitive_attr attr = temp.own(new primitive_attr());
         // per-workspace scratchpads: a library-owned one would be shared by concurrent runs of one primitive
         attr.set_scratchpad_mode(scratchpad_mode.user);
         return attr;
     }
 
-    private void emit(String node, String kind, primitive_desc_base pd, primitive prim, PrimitiveStep.Args a) {
+    void emit(String node, String kind, primitive_desc_base pd, primitive prim, PrimitiveStep.Args a) {
         memory.desc sp = scope.own(pd.scratchpad_desc());
         String impl = pd.impl_info_str().getString();
         steps.add(new PrimitiveStep(node, kind, prim, impl, a.idArray(), a.sources.toArray(),
@@ -286,7 +310,10 @@ final class ProgramCompiler {
             case Ops.SOFTMAX -> softmax(n);
             case Ops.ARG_MAX -> argMax(n);
             case Ops.CAST -> cast(n);
-            default -> throw unsupported(n);
+            default -> {
+                if (Ops.INT8.contains(n.op())) int8.visit(n);
+                else throw unsupported(n);
+            }
         }
     }
 
@@ -305,6 +332,7 @@ final class ProgramCompiler {
     private void view(Node n) {
         Value x = in(n, 0);
         if (!x.isNative()) throw bad(n, "reshaping a host (integer) result is not supported");
+        if (x.isQuantized()) throw bad(n, "reshaping a quantized tensor is not supported; Dequantize it first");
         Value p = toPlain(n.name(), x);
         long[] s = shapeOf(n);
         bind(n, newView(n.name(), s, plainDesc(s), p));

@@ -37,6 +37,13 @@ final class Value {
         return kind == Kind.NATIVE_F32;
     }
 
+    /** A native value of 8-bit integer codes (u8 or s8), as INT8 ops produce. */
+    boolean isQuantized() {
+        if (desc == null) return false;
+        int t = desc.get_data_type().value; // JavaCPP enums from native calls must be compared by value
+        return t == memory.data_type.u8.value || t == memory.data_type.s8.value;
+    }
+
     long elements() {
         long n = 1;
         for (long d : shape) n *= d;

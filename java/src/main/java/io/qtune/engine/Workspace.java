@@ -83,6 +83,12 @@ final class Workspace implements AutoCloseable {
     }
 
     private float[] row = new float[0];
+    private final java.util.Map<Integer, float[]> observed = new java.util.HashMap<>();
+
+    /** A float array for an observed value, allocated once per workspace. */
+    float[] observeBuffer(int valueId, int n) {
+        return observed.computeIfAbsent(valueId, k -> new float[n]);
+    }
 
     /** A float array of at least n elements, reused across runs. */
     float[] rowBuffer(int n) {

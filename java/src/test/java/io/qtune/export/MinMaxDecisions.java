@@ -9,24 +9,24 @@ import java.util.Map;
 import java.util.Set;
 
 /** Test decisions: min/max of every tensor over a few calibration batches run through the FP32 reference interpreter. */
-final class MinMaxDecisions implements QuantDecisions {
+public final class MinMaxDecisions implements QuantDecisions {
     private final Map<String, float[]> ranges = new HashMap<>();
     private final Set<String> fp32;
     private final boolean perChannel;
 
-    MinMaxDecisions(Map<String, float[]> ranges, Set<String> fp32, boolean perChannel) {
+    public MinMaxDecisions(Map<String, float[]> ranges, Set<String> fp32, boolean perChannel) {
         this.ranges.putAll(ranges);
         this.fp32 = fp32;
         this.perChannel = perChannel;
     }
 
     /** Ranges of all output-0 tensors of the fused graph over {@code batches} random batches (seeds 1000..). */
-    static Map<String, float[]> calibrate(Graph fused, String input, long[] shape, int batches) {
+    public static Map<String, float[]> calibrate(Graph fused, String input, long[] shape, int batches) {
         return calibrate(fused, input, shape, batches, 2.0);
     }
 
     /** As above with inputs uniform in [-scale, scale]. */
-    static Map<String, float[]> calibrate(Graph fused, String input, long[] shape, int batches, double scale) {
+    public static Map<String, float[]> calibrate(Graph fused, String input, long[] shape, int batches, double scale) {
         Map<String, float[]> r = new HashMap<>();
         for (int i = 0; i < batches; i++) {
             float[] data = GraphBuilder.randomInput(1000 + i, scale, shape);
@@ -43,11 +43,11 @@ final class MinMaxDecisions implements QuantDecisions {
         return r;
     }
 
-    MinMaxDecisions with(Set<String> newFp32, boolean newPerChannel) {
+    public MinMaxDecisions with(Set<String> newFp32, boolean newPerChannel) {
         return new MinMaxDecisions(ranges, newFp32, newPerChannel);
     }
 
-    MinMaxDecisions without(String tensor) {
+    public MinMaxDecisions without(String tensor) {
         MinMaxDecisions d = new MinMaxDecisions(ranges, fp32, perChannel);
         d.ranges.remove(tensor);
         return d;
