@@ -31,6 +31,11 @@ import org.bytedeco.dnnl.engine;
  * laid out once and shared by all batch sizes that want the same layout. {@link #run} is safe to call from
  * several threads at once: each concurrent run gets its own activation buffers. The outputs are the graph's
  * sink nodes, by node name. Close the model to free its native memory; runs after close fail.
+ *
+ * <p>oneDNN runs on OpenMP, configured by the environment when the library loads: {@code OMP_NUM_THREADS}
+ * (default: all cores) and, on machines shared with other work, {@code OMP_WAIT_POLICY=PASSIVE}, because
+ * workers spinning at barriers take the cores their teammates need (the {@code scripts/qtune} launcher sets both).
+ * Concurrent runs each start their own OpenMP team, so they share the cores rather than add throughput.
  */
 public final class Model implements AutoCloseable {
     private final Graph graph;

@@ -17,10 +17,12 @@ class BenchCommandTest {
         ResNet50Builder.write(ResNet50Builder.build(new ResNet50Spec(0.125, 32, 11, 3)).graph(), model);
         Path json = dir.resolve("out/bench.json");
         CliRun r = CliRun.of("bench", "--model", model.toString(), "--engines", "onednn-fp32,tf-fp32", "--batch", "1,2",
-                "--seconds", "0.2", "--warmup", "0.05", "--slice", "0.05", "--json", json.toString());
+                "--seconds", "0.2", "--warmup", "0.05", "--slice", "0.05", "--json", json.toString(), "--profile");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("ratio onednn-fp32 / tf-fp32 at batch 1:"), r.out());
         assertTrue(r.out().contains("ratio onednn-fp32 / tf-fp32 at batch 2:"), r.out());
+        assertTrue(r.out().contains("profile of onednn-fp32, batch 2, 5 runs:"), r.out());
+        assertTrue(r.out().contains("convolution"), r.out());
         String text = Files.readString(json);
         assertEquals(4, text.split("\"images_per_second\"", -1).length - 1, text);
         assertEquals(2, text.split("\"images_per_second_ratio\"", -1).length - 1, text);
