@@ -6,11 +6,10 @@ import io.qtune.data.LabeledImages;
 import io.qtune.graph.Graph;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
-import io.qtune.tf.TfModel;
-import java.nio.file.Path;
+import io.qtune.engine.Model;
+import io.qtune.graph.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -18,8 +17,8 @@ import java.util.function.IntConsumer;
  * (the input and every fused convolution and max pool output) into {@link TensorStats}. Only one batch of
  * activations is alive at a time.
  *
- * <p>The activations come from TensorFlow running the original FP32 graph: every fused node keeps the name of the
- * last node it replaced, so the same names are fetchable there, and the values are TF's, independent of our engine.
+ * <p>The activations come from the oneDNN FP32 engine running the fused graph, handed over one tensor at a time
+ * through reused buffers, so memory stays at one batch of activations whatever the number of images.
  */
 public final class CalibrationRun {
     /** Intel's MLPerf calibration: 500 images in batches of 100; we use smaller batches to bound memory. */
@@ -47,30 +46,23 @@ public final class CalibrationRun {
     /**
      * Collects statistics over {@code calibSize} images of {@code images}.
      *
-     * @param fp32Model the frozen FP32 graph {@code fused} was made from
      * @param progress told the number of images done
      */
-    public static TensorStats collect(Path fp32Model, Graph fused, LabeledImages images, int calibSize, int batch,
+    public static TensorStats collect(Graph fused, LabeledImages images, int calibSize, int batch,
                                       IntConsumer progress) {
         if (calibSize < 1) throw new QtuneException("--calib-size must be at least 1, got " + calibSize);
         if (images.size() == 0) throw new QtuneException("the calibration data set is empty");
         Node input = fused.placeholders().get(0);
-        List<String> fetches = observedTensors(fused).stream().filter(t -> !t.equals(input.name())).toList();
-        long[] shape = {0, images.height(), images.width(), 3};
+        List<String> observed = observedTensors(fused).stream().filter(t -> !t.equals(input.name())).toList();
         TensorStats stats = new TensorStats();
         int[] order = pick(images.size(), calibSize);
         int done = 0;
-        try (TfModel tf = TfModel.load(fp32Model, Runtime.getRuntime().availableProcessors());
+        try (Model model = Model.compile(fused, observed);
              BatchLoader loader = new BatchLoader(images, batch, order, BatchLoader.Options.defaults())) {
             while (loader.hasNext()) {
                 BatchLoader.Batch b = loader.next();
-                shape[0] = b.size();
                 stats.observe(input.name(), b.images(), 0, b.images().length);
-                Map<String, float[]> acts = tf.run(input.name(), b.images(), shape.clone(), fetches);
-                for (String t : fetches) {
-                    float[] v = acts.get(t);
-                    stats.observe(t, v, 0, v.length);
-                }
+                model.run(b.images(), b.size(), (tensor, shape, data) -> stats.observe(tensor, data, 0, (int) Tensor.elementCount(shape)));
                 done += b.size();
                 progress.accept(done);
             }

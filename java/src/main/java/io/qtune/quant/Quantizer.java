@@ -84,7 +84,7 @@ public final class Quantizer {
                         + " tensors (first: '" + missing.get(0) + "'): pass --calib");
             }
             long t0 = System.nanoTime();
-            TensorStats stats = CalibrationRun.collect(fp32Model, fused, calibration, calibSize, batch, progress);
+            TensorStats stats = CalibrationRun.collect(fused, calibration, calibSize, batch, progress);
             seconds = (System.nanoTime() - t0) / 1e9;
             images = Math.min(calibSize, calibration.size());
             CalibrationRanges ranges = RangeCalibrator.compute(
@@ -119,7 +119,7 @@ public final class Quantizer {
         private String algorithm = "minmax";
         private WeightGranularity weights = WeightGranularity.PER_CHANNEL;
         private int calibSize = CalibrationRun.DEFAULT_SIZE;
-        private int batch = 10;
+        private int batch = 4;
         private QuantPlan plan = QuantPlan.empty();
         private Int8GraphWriter.ArgMaxOutput argMaxOutput = Int8GraphWriter.ArgMaxOutput.CAST;
 

@@ -79,7 +79,7 @@ public final class Tuner {
         long c0 = System.nanoTime();
         try (LabeledImages calib = DataSpec.open(calibSpec, size)) {
             int total = Math.min(o.calibSize, calib.size());
-            stats = CalibrationRun.collect(modelFile, fused, calib, o.calibSize, o.calibBatch, n -> o.listener.calibrating(n, total));
+            stats = CalibrationRun.collect(fused, calib, o.calibSize, o.calibBatch, n -> o.listener.calibrating(n, total));
         }
         double calibSeconds = (System.nanoTime() - c0) / 1e9;
         TuningSpace space = new TuningSpace(fused, stats);
