@@ -1,0 +1,61 @@
+package io.qtune.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qtune.graph.DType;
+import io.qtune.graph.Graph;
+import io.qtune.graph.GraphDefCodec;
+import io.qtune.graph.Ops;
+import io.qtune.quant.QuantPlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QuantizeCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesTheSameInt8GraphTwiceAndItsPlanReproducesIt() throws Exception {
+        Path a = dir.resolve("a.pb"), b = dir.resolve("b.pb"), c = dir.resolve("c.pb"), plan = dir.resolve("plan.json");
+        CliRun r = CliRun.of("quantize", "--calib", "synthetic:40", "--calib-size", "40", "--out", a.toString(), "--save-plan", plan.toString(),
+                "--json", dir.resolve("q.json").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("54 ops INT8, 0 FP32"), r.out());
+        assertEquals(0, CliRun.of("quantize", "--calib", "synthetic:40", "--calib-size", "40", "--out", b.toString()).exitCode());
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "same inputs and options, same bytes");
+        // the saved plan carries every range: quantizing from it needs no calibration and gives the same graph
+        CliRun fromPlan = CliRun.of("quantize", "--calib", "synthetic:1", "--plan", plan.toString(), "--out", c.toString());
+        assertEquals(0, fromPlan.exitCode(), fromPlan.err());
+        assertTrue(fromPlan.out().contains("calibrated on 0 images"), fromPlan.out());
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(c));
+        assertTrue(Files.readString(dir.resolve("q.json")).contains("\"int8_ops\":54"));
+
+        Graph g = GraphDefCodec.read(a);
+        assertEquals(Ops.CAST, g.node("ArgMax").op());
+        assertEquals(DType.FLOAT, g.node("ArgMax").attrType("DstT"));
+        assertTrue(g.opCounts().containsKey(Ops.QCONV_BIAS_SUM_RELU_REQUANTIZE));
+        assertFalse(QuantPlan.read(plan).ranges().isEmpty());
+    }
+
+    @Test
+    void attrEditWarnsAndBadOptionsAreClearErrors() {
+        Path out = dir.resolve("nv.pb");
+        CliRun r = CliRun.of("quantize", "--calib", "synthetic:8", "--calib-size", "8", "--argmax-output", "attr-edit", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("stock TensorFlow rejects this graph"), r.err());
+        assertEquals(DType.FLOAT, GraphDefCodec.read(out).node("ArgMax").attrType("output_type"));
+
+        r = CliRun.of("quantize", "--weights", "per-row", "--out", dir.resolve("x.pb").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--weights must be per-channel or per-tensor"), r.err());
+        r = CliRun.of("quantize", "--calib-algo", "entropy2", "--out", dir.resolve("x.pb").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("entropy2"), r.err());
+        assertFalse(Files.exists(dir.resolve("x.pb")), "nothing written on error");
+    }
+}
