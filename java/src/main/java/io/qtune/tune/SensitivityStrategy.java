@@ -17,8 +17,8 @@ import java.util.Optional;
  *   <li>each op's sensitivity on the subset: the correct images it wins back when only that op falls back to FP32
  *       (ties, which are common, broken by the share of the divergence from FP32 that goes away);</li>
  *   <li>cumulative fallback, most sensitive op first, each plan on the subset; a full evaluation when the prediction
- *       passes with room for the flips the subset missed so far. A failed confirmation measures that miss
- *       (full accuracy minus prediction), and later plans must clear the threshold by it.</li>
+ *       passes, allowing for the flips the subset missed so far: a failed confirmation measures that miss
+ *       ({@link Miss}), and later predictions are corrected by it, so each full evaluation teaches the next.</li>
  * </ol>
  */
 public final class SensitivityStrategy implements Strategy {
@@ -42,12 +42,11 @@ public final class SensitivityStrategy implements Strategy {
         Trial baseSubset = byPrediction.get(0);
         Candidate base = baseSubset.candidate();
         double threshold = s.fullThreshold();
-        // accuracy lost on images outside the subset, learnt from failed confirmations (never assumed a gain)
-        double unseenLoss = 0;
-        if (s.predictedFull(baseSubset) >= threshold - 1e-12) {
+        Miss miss = new Miss(s.fp32(Stage.FULL).accuracy());
+        if (miss.predict(s.predictedFull(baseSubset)) >= threshold - 1e-12) {
             Trial full = s.measure(base, Stage.FULL, "confirm");
             if (full.passed()) return Optional.of(base);
-            unseenLoss = Math.max(unseenLoss, s.predictedFull(baseSubset) - full.m().accuracy());
+            miss.learn(s.predictedFull(baseSubset), full.m().accuracy());
         }
 
         double baseAccuracy = baseSubset.m().accuracy(), baseDivergence = baseSubset.m().divergence();
@@ -64,11 +63,35 @@ public final class SensitivityStrategy implements Strategy {
             Candidate c = base.withFp32(order.subList(0, k));
             Trial t = s.measure(c, Stage.SUBSET, "cumulative");
             double predicted = s.predictedFull(t);
-            if (predicted - unseenLoss < threshold - 1e-12) continue;
+            if (miss.predict(predicted) < threshold - 1e-12) continue;
             Trial full = s.measure(c, Stage.FULL, "confirm");
             if (full.passed()) return Optional.of(c);
-            unseenLoss = Math.max(unseenLoss, predicted - full.m().accuracy());
+            miss.learn(predicted, full.m().accuracy());
         }
         return Optional.empty();
+    }
+
+    /**
+     * What the subset missed, learnt from failed confirmations: the flips outside the subset come from the same
+     * quantization noise as those inside, so the full loss is taken as a multiple of the loss the subset sees; a
+     * failure the subset saw no loss for at all is kept as a fixed extra loss. Never assumed to be a gain.
+     */
+    static final class Miss {
+        private final double fp32;
+        private double scale = 1, extra;
+
+        Miss(double fp32FullAccuracy) {
+            this.fp32 = fp32FullAccuracy;
+        }
+
+        double predict(double subsetPrediction) {
+            return fp32 - Math.max(0, fp32 - subsetPrediction) * scale - extra;
+        }
+
+        void learn(double subsetPrediction, double fullAccuracy) {
+            double seen = fp32 - subsetPrediction, actual = fp32 - fullAccuracy;
+            if (seen > 1e-12) scale = Math.max(scale, actual / seen);
+            else extra = Math.max(extra, actual);
+        }
     }
 }
