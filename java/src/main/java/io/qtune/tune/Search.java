@@ -42,7 +42,7 @@ public final class Search {
     /**
      * @param ops the quantizable ops in graph order
      * @param timeBudgetNanos 0 or less: no budget
-     * @param maxTrials 0 or less: no limit
+     * @param maxTrials new evaluations allowed in this run (trials resumed from the history do not count); 0 or less: no limit
      */
     public Search(PlanEvaluator evaluator, AccuracyCriterion criterion, List<String> ops, TuningHistory history,
                   TuningListener listener, Objective objective, long timeBudgetNanos, int maxTrials, LongSupplier clock) {
@@ -106,9 +106,11 @@ public final class Search {
         String key = stage.id() + ":" + c.key();
         Trial known = session.get(key);
         if (known != null) return known;
-        checkLimits();
         Trial t;
         Trial old = history.lookup(key);
+        // a trial read back from the history costs nothing, so only new evaluations count against --max-trials
+        if (old != null) checkTime();
+        else checkLimits();
         if (old != null) {
             t = old.asResumed(trials.size() + 1);
             resumed++;
@@ -156,7 +158,7 @@ public final class Search {
 
     private void checkLimits() {
         checkTime();
-        if (maxTrials > 0 && trials.size() >= maxTrials) throw new Stopped("reached --max-trials " + maxTrials);
+        if (maxTrials > 0 && fullEvaluations + subsetEvaluations >= maxTrials) throw new Stopped("reached --max-trials " + maxTrials);
     }
 
     private void checkTime() {
