@@ -51,7 +51,7 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--time-budget", paramLabel = "T", description = "Stop searching after T (90s, 10m, 2h); the best plan so far is written.")
     String timeBudget;
 
-    @Option(names = "--max-trials", paramLabel = "N", defaultValue = "0", description = "Stop after N trials (default: no limit).")
+    @Option(names = "--max-trials", paramLabel = "N", defaultValue = "0", description = "Stop after N new trials; trials resumed from --workdir do not count (default: no limit).")
     int maxTrials;
 
     @Option(names = "--runtime", paramLabel = "R", defaultValue = "auto", description = "auto (oneDNN when it runs INT8 graphs, else TF), onednn or tf (default: ${DEFAULT-VALUE}).")

@@ -1,7 +1,6 @@
 package io.qtune.tune;
 
 import io.qtune.QtuneException;
-import io.qtune.calib.CalibrationRun;
 import io.qtune.data.BatchLoader;
 import io.qtune.data.LabelOffset;
 import io.qtune.data.LabeledImages;
@@ -19,8 +18,9 @@ import java.util.List;
 
 /**
  * Measures candidates for real: plan -> INT8 GraphDef (written to a scratch file) -> a classifier on the chosen
- * runtime -> accuracy. The subset (spread evenly over the evaluation set) is decoded once and kept, with the FP32
- * softmax outputs on it, so subset trials cost one forward pass and give divergence from FP32 for free.
+ * runtime -> accuracy. The subset is the evaluation set's least confident images under FP32 ({@link #fragileImages}),
+ * decoded once and kept with the FP32 softmax outputs on them, so subset trials cost one forward pass, give divergence
+ * from FP32 for free, and count (nearly) every image whose top-1 the plan changes on the whole set.
  *
  * <p>Runtime {@code auto} uses oneDNN when it can load our INT8 graphs and TF otherwise (the FP32 baseline then runs
  * on the same runtime, so the comparison is like for like).
@@ -64,8 +64,8 @@ public final class RuntimePlanEvaluator implements PlanEvaluator {
         String[] note = {null};
         this.runtime = resolve(runtime, note);
         this.runtimeNote = note[0];
-        int[] idx = CalibrationRun.pick(eval.size(), subsetSize);
         pixels = eval.height() * eval.width() * 3;
+        int[] idx = fragileImages(Math.min(subsetSize, eval.size()));
         subsetImages = new float[idx.length * pixels];
         subsetTargets = new int[idx.length];
         for (int i = 0; i < idx.length; i++) {
@@ -74,6 +74,47 @@ public final class RuntimePlanEvaluator implements PlanEvaluator {
             if (label < 0) throw new QtuneException("image " + eval.id(idx[i]) + " has no label: use a labeled data set for --eval");
             subsetTargets[i] = offset.toModelClass(label);
         }
+    }
+
+    /**
+     * The {@code n} images of the evaluation set whose FP32 top-1 margin (first minus second softmax probability) is
+     * smallest, in set order. Quantization noise moves the scores a little, so it flips the top-1 of these images and
+     * almost never of confident ones: on this subset the change in correct images is (nearly) the change on the whole
+     * set, where a random subset of 10% would see only a noisy tenth of a handful of flips.
+     */
+    private int[] fragileImages(int n) {
+        int total = eval.size();
+        double[] margin = new double[total];
+        try (Classifier m = open(null)) {
+            int classes = m.classes();
+            float[] in = new float[BATCH * pixels];
+            for (int from = 0; from < total; from += BATCH) {
+                int b = Math.min(BATCH, total - from);
+                for (int i = 0; i < b; i++) eval.load(from + i, in, i * pixels);
+                float[] s = m.scores(b == BATCH ? in : java.util.Arrays.copyOf(in, b * pixels), b);
+                for (int i = 0; i < b; i++) {
+                    float first = Float.NEGATIVE_INFINITY, second = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < classes; j++) {
+                        float v = s[i * classes + j];
+                        if (v > first) {
+                            second = first;
+                            first = v;
+                        } else if (v > second) {
+                            second = v;
+                        }
+                    }
+                    margin[from + i] = first - second;
+                }
+            }
+        }
+        Integer[] order = new Integer[total];
+        for (int i = 0; i < total; i++) order[i] = i;
+        // ties by index keep the choice the same every run
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer i) -> margin[i]).thenComparingInt(i -> i));
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = order[i];
+        java.util.Arrays.sort(idx);
+        return idx;
     }
 
     /** auto: oneDNN if it loads an INT8 graph of this model, else TF (until the INT8 engine lands, TF). */

@@ -42,7 +42,7 @@ public final class Search {
     /**
      * @param ops the quantizable ops in graph order
      * @param timeBudgetNanos 0 or less: no budget
-     * @param maxTrials 0 or less: no limit
+     * @param maxTrials new evaluations allowed in this run (trials resumed from the history do not count); 0 or less: no limit
      */
     public Search(PlanEvaluator evaluator, AccuracyCriterion criterion, List<String> ops, TuningHistory history,
                   TuningListener listener, Objective objective, long timeBudgetNanos, int maxTrials, LongSupplier clock) {
@@ -106,9 +106,11 @@ public final class Search {
         String key = stage.id() + ":" + c.key();
         Trial known = session.get(key);
         if (known != null) return known;
-        checkLimits();
         Trial t;
         Trial old = history.lookup(key);
+        // a trial read back from the history costs nothing, so only new evaluations count against --max-trials
+        if (old != null) checkTime();
+        else checkLimits();
         if (old != null) {
             t = old.asResumed(trials.size() + 1);
             resumed++;
@@ -156,7 +158,7 @@ public final class Search {
 
     private void checkLimits() {
         checkTime();
-        if (maxTrials > 0 && trials.size() >= maxTrials) throw new Stopped("reached --max-trials " + maxTrials);
+        if (maxTrials > 0 && fullEvaluations + subsetEvaluations >= maxTrials) throw new Stopped("reached --max-trials " + maxTrials);
     }
 
     private void checkTime() {
@@ -164,13 +166,26 @@ public final class Search {
         if (clock.getAsLong() >= deadlineNanos) throw new Stopped("time budget used up");
     }
 
-    /** A subset result so far below the subset threshold that the full set cannot plausibly pass (two standard errors). */
+    /**
+     * The full-set accuracy a subset trial predicts. The subset holds the images FP32 is least sure of, where nearly
+     * every top-1 change happens, so the net change in correct images there is taken as the net change on the whole
+     * set: FP32's full accuracy minus the subset's net loss counted in full-set images.
+     */
+    public double predictedFull(Trial subset) {
+        Measurement f = fp32(Stage.FULL), s = fp32(Stage.SUBSET);
+        double netCorrect = (subset.m().accuracy() - s.accuracy()) * subset.m().images();
+        return f.accuracy() + netCorrect / f.images();
+    }
+
+    /**
+     * A subset result so far below the threshold that the full set cannot plausibly pass: its prediction misses by
+     * more than two standard errors of the flips it does not see (taken to scale like the square root of those it
+     * sees), and by at least one image.
+     */
     public boolean clearFailure(Trial subset) {
-        Measurement m = subset.m();
-        double threshold = criterion.threshold(fp32(Stage.SUBSET).accuracy());
-        // the paired difference from FP32 varies with the images whose prediction changed, not with all images
-        double se = Math.sqrt(Math.max(1, m.disagreements())) / Math.max(1, m.images());
-        return m.accuracy() < threshold - 2 * se;
+        int n = fp32(Stage.FULL).images();
+        double se = Math.sqrt(Math.max(1, subset.m().disagreements())) / n;
+        return predictedFull(subset) < fullThreshold() - Math.max(2 * se, 1.0 / n);
     }
 
     /** The accepted plan: the first passing one, or with {@link Objective#FASTEST} the fastest passing one measured. */

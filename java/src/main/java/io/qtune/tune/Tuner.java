@@ -217,7 +217,12 @@ public final class Tuner {
         }
         r.put("layer_errors", layers);
         List<Object> trialRows = new ArrayList<>();
-        for (Trial t : trials) trialRows.add(t.toMap());
+        for (Trial t : trials) {
+            Map<String, Object> row = t.toMap();
+            // the subset is the least confident images, so its own top-1 is far below the full set's; show the prediction
+            if (t.stage() == Stage.SUBSET) row.put("predicted_full", search.predictedFull(t));
+            trialRows.add(row);
+        }
         r.put("trials", trialRows);
         Map<String, Object> secs = new LinkedHashMap<>();
         secs.put("calibration", calibSeconds);

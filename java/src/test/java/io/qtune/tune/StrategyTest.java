@@ -21,11 +21,16 @@ class StrategyTest {
 
     static final List<String> OPS = List.of("conv1", "pool", "conv2", "conv3", "conv4");
 
-    /** Deterministic accuracies: FP32 0.90; each INT8 op costs its own damage; subset mirrors full. */
+    /**
+     * Deterministic accuracies: FP32 0.90; each INT8 op costs its own damage. The subset is 1000 of the 10000 images
+     * and, like the real least-confident subset, holds the flipped images: by default all of them, else the fraction
+     * {@code subsetSees}.
+     */
     static final class FakeEvaluator implements PlanEvaluator {
         final Map<String, Double> damage;
         final double configPenalty;
         final List<String> calls = new ArrayList<>();
+        double subsetSees = 1.0;
 
         FakeEvaluator(Map<String, Double> damage, double configPenalty) {
             this.damage = damage;
@@ -48,7 +53,9 @@ class StrategyTest {
         public Measurement evaluate(Candidate c, Stage stage) {
             calls.add(stage.id() + ":" + c.key());
             double a = accuracy(c);
-            return new Measurement(a, stage == Stage.FULL ? 10000 : 1000, 0.90 - a, (int) Math.round((0.90 - a) * 1000), 0);
+            if (stage == Stage.FULL) return new Measurement(a, 10000, Double.NaN, -1, 0);
+            int lostImages = (int) Math.round((0.90 - a) * 10000 * subsetSees);
+            return new Measurement(0.90 - lostImages / 1000.0, 1000, 0.90 - a, Math.abs(lostImages), 0);
         }
 
         @Override
@@ -95,11 +102,35 @@ class StrategyTest {
         Optional<Candidate> c = new SensitivityStrategy().search(s);
         assertEquals("minmax/per-channel/fp32=conv2", c.orElseThrow().key());
         List<String> full = e.calls.stream().filter(x -> x.startsWith("full:")).toList();
-        // the base is confirmed (and fails), then the plan without the most sensitive op passes: two full evaluations
-        assertEquals(List.of("full:minmax/per-channel", "full:minmax/per-channel/fp32=conv2"), full);
-        assertEquals(2, s.fullEvaluations());
+        // the subset predicts that no model-wide config passes, so only the plan without the most sensitive op is confirmed
+        assertEquals(List.of("full:minmax/per-channel/fp32=conv2"), full);
+        assertEquals(1, s.fullEvaluations());
         assertEquals(4 + OPS.size(), s.subsetEvaluations()); // model-wide screening + one probe per op; k=1 reuses its probe
         assertTrue(s.accepted().passed());
+    }
+
+    @Test
+    void sensitivityLearnsWhatTheSubsetMissesFromAFailedConfirmation() {
+        FakeEvaluator e = new FakeEvaluator(Map.of("conv2", 0.012, "conv4", 0.006, "conv1", 0.004, "conv3", 0.003), 0.0);
+        e.subsetSees = 0.5; // the subset sees half the lost images, so its predictions are too hopeful by a factor 2
+        Search s = search(e, "relative:0.01", TuningHistory.none(), 0);
+        Optional<Candidate> c = new SensitivityStrategy().search(s);
+        List<String> full = e.calls.stream().filter(x -> x.startsWith("full:")).toList();
+        // conv2 alone is predicted 0.8935 but gets 0.887; corrected by that miss, conv2+conv4 (0.893) is the next to try
+        assertEquals(List.of("full:minmax/per-channel/fp32=conv2", "full:minmax/per-channel/fp32=conv2,conv4"), full);
+        assertEquals("minmax/per-channel/fp32=conv2,conv4", c.orElseThrow().key());
+    }
+
+    @Test
+    void missCorrectionScalesTheSeenLossAndNeverAssumesAGain() {
+        SensitivityStrategy.Miss m = new SensitivityStrategy.Miss(0.90);
+        assertEquals(0.895, m.predict(0.895), 1e-12);
+        m.learn(0.895, 0.89); // saw 0.005, lost 0.010
+        assertEquals(0.898, m.predict(0.899), 1e-12);
+        m.learn(0.90, 0.899); // saw nothing, lost 0.001
+        assertEquals(0.899, m.predict(0.90), 1e-12);
+        m.learn(0.89, 0.895); // a pleasant surprise does not loosen the correction
+        assertEquals(0.898 - 0.001, m.predict(0.899), 1e-12);
     }
 
     @Test
