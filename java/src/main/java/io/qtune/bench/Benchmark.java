@@ -137,7 +137,10 @@ public final class Benchmark {
         return sb.toString();
     }
 
-    /** Throughput ratio (and p50 latency ratio) of a oneDNN engine over the TF engine of the same precision. */
+    /**
+     * Throughput ratio (and p50 latency ratio) of a oneDNN engine over the TF engine of the same precision, and
+     * over stock TF FP32 (what a user switching from TF FP32 gains).
+     */
     public record Ratio(String numerator, String denominator, int batch, double throughput, double latencyP50) {}
 
     public static List<Ratio> ratios(List<Result> results) {
@@ -146,7 +149,8 @@ public final class Benchmark {
             if (!a.engine().startsWith("onednn-")) continue;
             String tf = "tf-" + a.engine().substring("onednn-".length());
             for (Result b : results) {
-                if (b.engine().equals(tf) && b.batch() == a.batch()) {
+                boolean baseline = b.engine().equals(tf) || (b.engine().equals("tf-fp32") && !tf.equals("tf-fp32"));
+                if (baseline && b.batch() == a.batch()) {
                     out.add(new Ratio(a.engine(), b.engine(), a.batch(), a.imagesPerSecond() / b.imagesPerSecond(),
                             a.latencyMsP50() / b.latencyMsP50()));
                 }
