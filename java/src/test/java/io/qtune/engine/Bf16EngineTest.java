@@ -126,6 +126,22 @@ public class Bf16EngineTest {
         }
     }
 
+    /** Runs where the CPU lacks bf16, or under ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI (how it was checked here). */
+    @Test
+    void withoutBf16InTheCpuTheMarkedConvolutionRunsInFp32WithANote() {
+        assumeTrue(!ProgramCompiler.cpuHasBf16(), "the CPU has avx512_bf16: the bf16 path runs instead");
+        float[] fp32;
+        try (Model m = Model.compile(Passes.fuseForInference(export(Set.of())), TARGETS)) {
+            fp32 = m.run(input, BATCH).floats("block2/relu_out");
+        }
+        try (Model m = Model.compile(Passes.fuseForInference(export(Set.of("block2/relu_out"))), TARGETS)) {
+            List<String> lines = m.describe(BATCH);
+            assertEquals("note: node 'block2/relu_out' runs in FP32, not bf16: the CPU has no avx512_bf16/AMX", lines.get(1));
+            assertTrue(lines.stream().noneMatch(l -> l.startsWith("bf16")), String.join("\n", lines));
+            assertArrayEquals(fp32, m.run(input, BATCH).floats("block2/relu_out"));
+        }
+    }
+
     @Test
     void tensorFlowLoadsTheMarkedGraphAndRunsItInFp32() {
         Graph g = export(Set.copyOf(TARGETS));
