@@ -91,18 +91,21 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         if (savePlan != null) r.plan().write(savePlan);
         long int8 = r.plan().ops().values().stream().filter(o -> o.precision() == io.qtune.quant.Precision.INT8).count();
+        long bf16 = r.plan().ops().values().stream().filter(o -> o.precision() == io.qtune.quant.Precision.BF16).count();
         PrintWriter o = spec.commandLine().getOut();
-        o.printf(Locale.ROOT, "wrote %s: %d ops INT8, %d FP32; calibrated on %d images in %.1f s (%s, %s weights)%n",
-                out, int8, r.plan().ops().size() - int8, r.calibrationImages(), r.calibrationSeconds(), algorithm, weights);
+        // BF16 ops are FP32 TF ops in the file (TF runs them in FP32); only the oneDNN engine runs them in bf16
+        o.printf(Locale.ROOT, "wrote %s: %d ops INT8, %d FP32%s; calibrated on %d images in %.1f s (%s, %s weights)%n",
+                out, int8, r.plan().ops().size() - int8, bf16 == 0 ? "" : " (" + bf16 + " of them marked bf16 for the oneDNN engine)",
+                r.calibrationImages(), r.calibrationSeconds(), algorithm, weights);
         for (String n : r.notes()) o.println("note: " + n);
         for (String w : r.warnings()) err.println("warning: " + w);
         o.flush();
         err.flush();
         if (json != null) {
             String text = String.format(Locale.ROOT, "{\"model\":%s,\"out\":%s,\"calib\":%s,\"calib_images\":%d,\"calib_seconds\":%.3f,"
-                            + "\"algorithm\":%s,\"weights\":%s,\"int8_ops\":%d,\"fp32_ops\":%d,\"notes\":%s,\"warnings\":%s}%n",
+                            + "\"algorithm\":%s,\"weights\":%s,\"int8_ops\":%d,\"fp32_ops\":%d,\"bf16_ops\":%d,\"notes\":%s,\"warnings\":%s}%n",
                     str(modelFile.toString()), str(out.toString()), str(calibSpec), r.calibrationImages(), r.calibrationSeconds(),
-                    str(algorithm), str(weights), int8, r.plan().ops().size() - int8, list(r.notes()), list(r.warnings()));
+                    str(algorithm), str(weights), int8, r.plan().ops().size() - int8, bf16, list(r.notes()), list(r.warnings()));
             GraphDefCodec.writeAtomically(json, text.getBytes(StandardCharsets.UTF_8));
         }
         return 0;

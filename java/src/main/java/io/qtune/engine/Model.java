@@ -236,7 +236,8 @@ public final class Model implements AutoCloseable {
 
     /**
      * The compiled program for a batch size: a summary line (steps, activation buffer memory per concurrent
-     * run), then one line per step (kind, oneDNN implementation, node, output shape).
+     * run), a "note: " line for each op run otherwise than the graph asked, then one line per step (kind, oneDNN
+     * implementation, node, output shape).
      */
     public List<String> describe(int batch) {
         life.readLock().lock();
@@ -247,6 +248,7 @@ public final class Model implements AutoCloseable {
             long buffers = Arrays.stream(p.slotBytes).sum();
             lines.add(String.format(Locale.ROOT, "batch %d: %d steps, %d activation buffers of %.1f MB in all, "
                     + "scratchpad %.2f MB", batch, p.steps.size(), p.slotBytes.length, buffers / 1e6, p.scratchpadBytes / 1e6));
+            for (String note : p.notes) lines.add("note: " + note);
             for (Step s : p.steps) {
                 String impl = s instanceof PrimitiveStep ps ? ps.implementation : "java";
                 String out = s.writes.isEmpty() ? "" : Arrays.toString(s.writes.get(0).shape);

@@ -23,6 +23,8 @@ final class Program implements AutoCloseable {
     final List<Value> outputs;
     /** Native values the host reads: the input, native outputs, inputs of host steps. */
     final List<Value> hostVisible;
+    /** What the compiler did differently from what the graph asked, one line each. */
+    final List<String> notes;
     private final NativeScope scope;
     private final engine eng;
     private final ConcurrentLinkedDeque<Workspace> idle = new ConcurrentLinkedDeque<>();
@@ -31,7 +33,9 @@ final class Program implements AutoCloseable {
     private final HostStep[] hostAt;
 
     Program(int batch, List<Step> steps, List<Value> values, long[] slotBytes, long scratchpadBytes, Value input,
-            List<String> outputNames, List<Value> outputs, List<Value> hostVisible, NativeScope scope, engine eng) {
+            List<String> outputNames, List<Value> outputs, List<Value> hostVisible, NativeScope scope, engine eng,
+            List<String> notes) {
+        this.notes = List.copyOf(notes);
         this.batch = batch;
         this.steps = List.copyOf(steps);
         this.values = List.copyOf(values);

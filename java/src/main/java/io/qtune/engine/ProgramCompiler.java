@@ -43,6 +43,8 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_0;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_1;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_bf16;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa;
 
 /**
  * Compiles a fused FP32 graph for one batch size into a {@link Program}: one oneDNN primitive per fused node
@@ -79,6 +81,8 @@ final class ProgramCompiler {
     private Value input;
     private final List<String> extraOutputs;
     private final Int8Lowering int8;
+    /** One line per op the program runs differently from what the graph asked (a bf16 conv run in FP32). */
+    private final List<String> notes = new ArrayList<>();
 
     private ProgramCompiler(Graph g, int batch, engine eng, ConstantCache constants, List<String> extraOutputs) {
         this.extraOutputs = List.copyOf(extraOutputs);
@@ -174,7 +178,7 @@ final class ProgramCompiler {
             if (s instanceof PrimitiveStep p && p.scratchpad != null) scratch = Math.max(scratch, p.scratchpad.get_size());
         }
         return new Program(batch, steps, values, slotBytes, scratch, input, outputNames, outputs,
-                new ArrayList<>(hostVisible), scope, eng);
+                new ArrayList<>(hostVisible), scope, eng, notes);
     }
 
     // ---------------------------------------------------------------- values and layouts
@@ -387,9 +391,13 @@ final class ProgramCompiler {
         long[] strides = {geo.strideH(), geo.strideW()};
         long[] padL = {geo.padTop(), geo.padLeft()}, padR = {geo.padBottom(), geo.padRight()};
         memory.desc biasDesc = hasBias ? tagDesc(new long[] {oc}, memory.format_tag.a) : null;
-        convolution_forward.primitive_desc pd = convDesc(anyDesc(srcDims), anyDesc(wDims), biasDesc, anyDesc(dstDims),
-                strides, padL, padR, attr);
-        if (!temp.own(pd.src_desc()).equals(x.desc)) {
+        convolution_forward.primitive_desc pd = bf16Conv(n) ? bf16Desc(n, srcDims, wDims, biasDesc, dstDims, strides, padL, padR, attr) : null;
+        boolean bf16 = pd != null;
+        if (bf16) {
+            // src and weights in bf16, f32 bias and dst: the post-ops, the summand and every reader stay f32
+            x = reorderTo(n.name(), x, scope.own(pd.src_desc()));
+        } else if (!temp.own((pd = convDesc(anyDesc(srcDims), anyDesc(wDims), biasDesc, anyDesc(dstDims),
+                strides, padL, padR, attr)).src_desc()).equals(x.desc)) {
             // keep the producer's layout when the same kernel accepts it: a reorder costs more than it saves
             convolution_forward.primitive_desc fixed = convDesc(x.desc, anyDesc(wDims), biasDesc, anyDesc(dstDims),
                     strides, padL, padR, attr);
@@ -420,8 +428,46 @@ final class ProgramCompiler {
         }
         if (sum) a.readWrite(DNNL_ARG_DST, out);
         else a.write(DNNL_ARG_DST, out);
-        emit(n.name(), "convolution", pd, scope.own(new convolution_forward(pd)), a);
+        emit(n.name(), bf16 ? "bf16 convolution" : "convolution", pd, scope.own(new convolution_forward(pd)), a);
         bind(n, out);
+    }
+
+    /** Whether the graph marks this convolution bf16 (the exporter's {@link Ops#PRECISION_ATTR}). */
+    private static boolean bf16Conv(Node n) {
+        if (!n.hasAttr(Ops.PRECISION_ATTR)) return false;
+        String p = n.attrString(Ops.PRECISION_ATTR);
+        if (p.equals(Ops.BF16)) return true;
+        if (p.equals("fp32")) return false;
+        throw bad(n, Ops.PRECISION_ATTR + " is '" + p + "', expected 'bf16' or 'fp32'");
+    }
+
+    /** Whether oneDNN may use the CPU's native bf16 dot products (avx512_bf16, AMX), as capped by ONEDNN_MAX_CPU_ISA. */
+    static boolean cpuHasBf16() {
+        int isa = dnnl_get_effective_cpu_isa();
+        return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+    }
+
+    /**
+     * A bf16 convolution descriptor, or null (with a note) when the CPU lacks bf16 or oneDNN offers only its
+     * reference kernel: emulated bf16 would be slower than FP32 and no more exact.
+     */
+    private convolution_forward.primitive_desc bf16Desc(Node n, long[] srcDims, long[] wDims, memory.desc biasDesc,
+                                                        long[] dstDims, long[] strides, long[] padL, long[] padR,
+                                                        primitive_attr attr) {
+        if (!cpuHasBf16()) {
+            notes.add("node '" + n.name() + "' runs in FP32, not bf16: the CPU has no avx512_bf16/AMX");
+            return null;
+        }
+        convolution_forward.primitive_desc pd = convDesc(
+                temp.own(new memory.desc(srcDims, memory.data_type.bf16, memory.format_tag.any)),
+                temp.own(new memory.desc(wDims, memory.data_type.bf16, memory.format_tag.any)),
+                biasDesc, anyDesc(dstDims), strides, padL, padR, attr);
+        String impl = pd.impl_info_str().getString();
+        if (impl.startsWith("ref")) {
+            notes.add("node '" + n.name() + "' runs in FP32, not bf16: oneDNN has only " + impl + " for it");
+            return null;
+        }
+        return pd;
     }
 
     private static QtuneException badFusion(Node n, List<String> f) {

@@ -96,7 +96,7 @@ public final class Int8GraphWriter {
                         if (!(decisions.int8(n.name()) && int8Conv(n))) fp32Conv(n);
                     }
                     case Ops.CONV2D -> {
-                        if (!(decisions.int8(n.name()) && int8Conv(n))) fp32Copy(n);
+                        if (!(decisions.int8(n.name()) && int8Conv(n))) fp32Copy(decisions.bf16(n.name()) ? markBf16(n) : n);
                     }
                     case Ops.MAX_POOL -> {
                         if (!(decisions.int8(n.name()) && quantizedMaxPool(n))) fp32Copy(n);
@@ -134,6 +134,10 @@ public final class Int8GraphWriter {
 
         private TensorRef constant(String base, Tensor t) {
             return emit(unique(base), Ops.CONST, List.of(), Map.of("dtype", t.dtype(), "value", t));
+        }
+
+        private static Node markBf16(Node n) {
+            return n.withAttr(Ops.PRECISION_ATTR, Ops.BF16);
         }
 
         private void fp32Copy(Node n) {
@@ -339,15 +343,21 @@ public final class Int8GraphWriter {
             if (!"EXPLICIT".equals(n.attrString("padding"))) convAttrs.remove("explicit_paddings");
             List<String> steps = new ArrayList<>(List.of(Ops.CONV2D));
             steps.addAll(fusedOps);
+            // every op of the chain carries the mark, so it survives whichever node a later fusion keeps attrs from
+            boolean bf16 = decisions.bf16(n.name());
+            if (bf16) convAttrs.put(Ops.PRECISION_ATTR, Ops.BF16);
             TensorRef cur = null;
             for (int i = 0; i < steps.size(); i++) {
                 String step = steps.get(i);
                 boolean last = i == steps.size() - 1;
                 String name = last ? n.name() : unique(n.name() + "/" + step);
-                Map<String, Object> tOnly = Map.of("T", DType.FLOAT);
+                Map<String, Object> tOnly = new LinkedHashMap<>(Map.of("T", DType.FLOAT));
+                if (bf16) tOnly.put(Ops.PRECISION_ATTR, Ops.BF16);
+                Map<String, Object> biasAttrs = new LinkedHashMap<>(tOnly);
+                biasAttrs.put("data_format", "NHWC");
                 cur = switch (step) {
                     case Ops.CONV2D -> emit(name, Ops.CONV2D, List.of(asFloat(n.input(0), n.name()), asFloat(n.input(1), n.name())), convAttrs);
-                    case Ops.BIAS_ADD -> emit(name, Ops.BIAS_ADD, List.of(cur, asFloat(n.input(2), n.name())), Map.of("T", DType.FLOAT, "data_format", "NHWC"));
+                    case Ops.BIAS_ADD -> emit(name, Ops.BIAS_ADD, List.of(cur, asFloat(n.input(2), n.name())), biasAttrs);
                     case Ops.ADD -> emit(name, Ops.ADD_V2, List.of(cur, asFloat(n.input(3), n.name())), tOnly);
                     case Ops.RELU, Ops.RELU6 -> emit(name, step, List.of(cur), tOnly);
                     default -> throw new QtuneException("node '" + n.name() + "': unknown fused op " + step);

@@ -15,6 +15,12 @@ public record PlanDecisions(QuantPlan plan) implements QuantDecisions {
     }
 
     @Override
+    public boolean bf16(String fusedNodeName) {
+        OpPlan op = plan.ops().get(fusedNodeName);
+        return op != null && op.precision() == Precision.BF16;
+    }
+
+    @Override
     public boolean perChannel(String fusedNodeName) {
         OpPlan op = plan.ops().get(fusedNodeName);
         return op == null || op.weights() == WeightGranularity.PER_CHANNEL;

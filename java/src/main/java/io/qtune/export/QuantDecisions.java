@@ -9,6 +9,11 @@ public interface QuantDecisions {
     /** Whether the fused node (a convolution or a max pool) runs in INT8; false keeps it FP32. */
     boolean int8(String fusedNodeName);
 
+    /** Whether a convolution that is not INT8 should run in bf16 where the runtime can (stock TF runs it in FP32). */
+    default boolean bf16(String fusedNodeName) {
+        return false;
+    }
+
     /** Whether a convolution's filter gets one range per output channel (else one for the whole tensor). */
     boolean perChannel(String fusedNodeName);
 

@@ -46,6 +46,13 @@ public final class Ops {
     public static final String QCONV_BIAS_SUM_RELU_REQUANTIZE = "QuantizedConv2DWithBiasSumAndReluAndRequantize";
     public static final String QCONV_BIAS_SIGNED_SUM_RELU_REQUANTIZE = "QuantizedConv2DWithBiasSignedSumAndReluAndRequantize";
 
+    /**
+     * Node attribute the exporter puts on the TF ops of a convolution the plan wants in bf16 ("bf16"). TF ignores
+     * attributes that begin with an underscore, so stock TF still runs these ops in FP32; the oneDNN engine reads it.
+     */
+    public static final String PRECISION_ATTR = "_qtune_precision";
+    public static final String BF16 = "bf16";
+
     /** Ops a frozen FP32 ResNet-style graph may contain. */
     public static final Set<String> FP32 = Set.of(PLACEHOLDER, CONST, IDENTITY, CONV2D, FUSED_BATCH_NORM,
             FUSED_BATCH_NORM_V2, FUSED_BATCH_NORM_V3, BIAS_ADD, ADD, ADD_V2, RELU, RELU6, PAD, MAX_POOL, AVG_POOL, MEAN,

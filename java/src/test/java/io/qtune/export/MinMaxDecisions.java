@@ -13,11 +13,18 @@ public final class MinMaxDecisions implements QuantDecisions {
     private final Map<String, float[]> ranges = new HashMap<>();
     private final Set<String> fp32;
     private final boolean perChannel;
+    private final Set<String> bf16;
 
     public MinMaxDecisions(Map<String, float[]> ranges, Set<String> fp32, boolean perChannel) {
+        this(ranges, fp32, perChannel, Set.of());
+    }
+
+    /** As above; the convolutions in {@code bf16} are not INT8 but marked bf16. */
+    public MinMaxDecisions(Map<String, float[]> ranges, Set<String> fp32, boolean perChannel, Set<String> bf16) {
         this.ranges.putAll(ranges);
         this.fp32 = fp32;
         this.perChannel = perChannel;
+        this.bf16 = bf16;
     }
 
     /** Ranges of all output-0 tensors of the fused graph over {@code batches} random batches (seeds 1000..). */
@@ -44,18 +51,27 @@ public final class MinMaxDecisions implements QuantDecisions {
     }
 
     public MinMaxDecisions with(Set<String> newFp32, boolean newPerChannel) {
-        return new MinMaxDecisions(ranges, newFp32, newPerChannel);
+        return new MinMaxDecisions(ranges, newFp32, newPerChannel, bf16);
+    }
+
+    public MinMaxDecisions withBf16(Set<String> newBf16) {
+        return new MinMaxDecisions(ranges, fp32, perChannel, newBf16);
     }
 
     public MinMaxDecisions without(String tensor) {
-        MinMaxDecisions d = new MinMaxDecisions(ranges, fp32, perChannel);
+        MinMaxDecisions d = new MinMaxDecisions(ranges, fp32, perChannel, bf16);
         d.ranges.remove(tensor);
         return d;
     }
 
     @Override
     public boolean int8(String fusedNodeName) {
-        return !fp32.contains(fusedNodeName);
+        return !fp32.contains(fusedNodeName) && !bf16.contains(fusedNodeName);
+    }
+
+    @Override
+    public boolean bf16(String fusedNodeName) {
+        return bf16.contains(fusedNodeName);
     }
 
     @Override

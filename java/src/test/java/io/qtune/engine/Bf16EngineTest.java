@@ -1,0 +1,166 @@
+package io.qtune.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.qtune.QtuneException;
+import io.qtune.export.Int8GraphWriter;
+import io.qtune.export.MinMaxDecisions;
+import io.qtune.graph.Graph;
+import io.qtune.graph.GraphDefCodec;
+import io.qtune.graph.Node;
+import io.qtune.graph.Ops;
+import io.qtune.graph.TensorRef;
+import io.qtune.graph.passes.Passes;
+import io.qtune.testing.GraphBuilder;
+import io.qtune.testing.SmallResNet;
+import io.qtune.testing.TfReference;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Convolutions a plan puts in bf16: the exporter marks their TF ops, the marks survive fusion, the engine runs them
+ * as oneDNN bf16 convolutions (close to the FP32 reference, yet not the FP32 engine's numbers), and TF still runs
+ * the same graph in FP32.
+ */
+public class Bf16EngineTest {
+    /** A ReLU convolution and a residual sum + ReLU convolution. */
+    static final List<String> TARGETS = List.of("block2/relu2", "block2/relu_out");
+    static final int BATCH = 3;
+
+    static Graph fused;
+    static MinMaxDecisions allFp32;
+    static float[] input;
+    static Map<TensorRef, ReferenceInterpreter.Value> reference;
+
+    @BeforeAll
+    static void setUp() {
+        fused = Passes.fuseForInference(SmallResNet.build(11));
+        Set<String> convs = new java.util.HashSet<>();
+        for (Node n : fused.nodes()) if (Ops.isConv(n.op())) convs.add(n.name());
+        allFp32 = new MinMaxDecisions(Map.of(), convs, true);
+        long[] shape = SmallResNet.inputShape(BATCH);
+        input = GraphBuilder.randomInput(21, 2.0, shape);
+        reference = new ReferenceInterpreter(fused).runAll(Map.of(SmallResNet.INPUT, new ReferenceInterpreter.Value(shape, input)));
+    }
+
+    static Graph export(Set<String> bf16) {
+        return new Int8GraphWriter().convert(fused, allFp32.withBf16(bf16)).graph();
+    }
+
+    static boolean marked(Node n) {
+        return Ops.BF16.equals(n.attrs().get(Ops.PRECISION_ATTR));
+    }
+
+    static float maxAbs(float[] a) {
+        float m = 0;
+        for (float v : a) m = Math.max(m, Math.abs(v));
+        return m;
+    }
+
+    @Test
+    void theExporterMarksEveryTfOpOfABf16ConvolutionAndNothingElse() {
+        Graph g = export(Set.copyOf(TARGETS));
+        List<String> marked = g.nodes().stream().filter(Bf16EngineTest::marked).map(Node::name).sorted().toList();
+        assertEquals(List.of("block2/relu2", "block2/relu2/BiasAdd", "block2/relu2/Conv2D",
+                "block2/relu_out", "block2/relu_out/Add", "block2/relu_out/BiasAdd", "block2/relu_out/Conv2D"), marked);
+        // the same inputs give the same bytes, and the marks are the only difference from the plain FP32 export
+        assertArrayEquals(GraphDefCodec.toBytes(g), GraphDefCodec.toBytes(export(Set.copyOf(TARGETS))));
+        List<Node> unmarked = new ArrayList<>();
+        for (Node n : g.nodes()) unmarked.add(n.withoutAttr(Ops.PRECISION_ATTR));
+        assertArrayEquals(GraphDefCodec.toBytes(export(Set.of())), GraphDefCodec.toBytes(new Graph(unmarked)));
+    }
+
+    @Test
+    void theMarkSurvivesTheFusionPasses() {
+        Graph refused = Passes.fuseForInference(GraphDefCodec.fromBytes(GraphDefCodec.toBytes(export(Set.copyOf(TARGETS))), "test"));
+        for (String t : TARGETS) {
+            Node n = refused.node(t);
+            assertEquals(Ops.FUSED_CONV2D, n.op(), t);
+            assertEquals(Ops.BF16, n.attrString(Ops.PRECISION_ATTR), t);
+        }
+        assertEquals(List.of(Ops.BIAS_ADD, Ops.ADD, Ops.RELU), refused.node("block2/relu_out").attrStrings("fused_ops"));
+        assertFalse(refused.node("block2/relu1").hasAttr(Ops.PRECISION_ATTR));
+    }
+
+    @Test
+    void aBf16ConvolutionIsWithinBf16ToleranceOfTheReferenceButNotTheFp32EnginesNumbers() {
+        assumeTrue(ProgramCompiler.cpuHasBf16(), "the CPU has no avx512_bf16/AMX");
+        Outputs fp32;
+        try (Model m = Model.compile(Passes.fuseForInference(export(Set.of())), TARGETS)) {
+            fp32 = m.run(input, BATCH);
+            assertTrue(m.describe(BATCH).stream().noneMatch(l -> l.startsWith("bf16")), String.join("\n", m.describe(BATCH)));
+        }
+        for (String t : TARGETS) {
+            try (Model m = Model.compile(Passes.fuseForInference(export(Set.of(t))), TARGETS)) {
+                Outputs o = m.run(input, BATCH);
+                List<String> lines = m.describe(BATCH);
+                List<String> bf16Lines = lines.stream().filter(l -> l.startsWith("bf16 convolution")).toList();
+                assertEquals(1, bf16Lines.size(), String.join("\n", lines));
+                String line = bf16Lines.get(0);
+                assertTrue(line.contains("'" + t + "'") && line.contains("bf16") && !line.contains(" ref"), line);
+                System.out.println(line);
+
+                float[] ref = reference.get(new TensorRef(t, 0)).data();
+                float scale = maxAbs(ref);
+                float dBf16 = GraphBuilder.maxAbsDiff(ref, o.floats(t)) / scale;
+                float dFp32 = GraphBuilder.maxAbsDiff(ref, fp32.floats(t)) / scale;
+                System.out.printf("%s: max |bf16 engine - reference| / max |reference| = %.3e, FP32 engine %.3e%n", t, dBf16, dFp32);
+                assertTrue(dBf16 <= 1e-2, t + ": relative error " + dBf16);
+                assertFalse(Arrays.equals(fp32.floats(t), o.floats(t)), t + ": bf16 gave the FP32 engine's numbers");
+                // bf16 rounds inputs to 8 significant bits: its error must dwarf FP32's rounding-order noise
+                assertTrue(dBf16 > 10 * dFp32, t + ": bf16 error " + dBf16 + " vs FP32 " + dFp32);
+                // the convolution that reads it is FP32 again and stays close
+                float[] sm = reference.get(new TensorRef("softmax_tensor", 0)).data();
+                assertTrue(GraphBuilder.maxAbsDiff(sm, o.floats("softmax_tensor")) < 1e-2, t + ": softmax");
+            }
+        }
+    }
+
+    /** Runs where the CPU lacks bf16, or under ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI (how it was checked here). */
+    @Test
+    void withoutBf16InTheCpuTheMarkedConvolutionRunsInFp32WithANote() {
+        assumeTrue(!ProgramCompiler.cpuHasBf16(), "the CPU has avx512_bf16: the bf16 path runs instead");
+        float[] fp32;
+        try (Model m = Model.compile(Passes.fuseForInference(export(Set.of())), TARGETS)) {
+            fp32 = m.run(input, BATCH).floats("block2/relu_out");
+        }
+        try (Model m = Model.compile(Passes.fuseForInference(export(Set.of("block2/relu_out"))), TARGETS)) {
+            List<String> lines = m.describe(BATCH);
+            assertEquals("note: node 'block2/relu_out' runs in FP32, not bf16: the CPU has no avx512_bf16/AMX", lines.get(1));
+            assertTrue(lines.stream().noneMatch(l -> l.startsWith("bf16")), String.join("\n", lines));
+            assertArrayEquals(fp32, m.run(input, BATCH).floats("block2/relu_out"));
+        }
+    }
+
+    @Test
+    void tensorFlowLoadsTheMarkedGraphAndRunsItInFp32() {
+        Graph g = export(Set.copyOf(TARGETS));
+        List<String> fetches = new ArrayList<>(TARGETS);
+        fetches.add("softmax_tensor");
+        Map<String, float[]> tf = TfReference.run(g, SmallResNet.INPUT, input, SmallResNet.inputShape(BATCH), fetches);
+        for (String f : fetches) {
+            float[] ref = reference.get(new TensorRef(f, 0)).data();
+            float d = GraphBuilder.maxAbsDiff(ref, tf.get(f)) / maxAbs(ref);
+            System.out.printf("TF on the marked graph, %s: relative max |diff| %.3e%n", f, d);
+            assertTrue(d < 1e-4, f + ": " + d);
+        }
+    }
+
+    @Test
+    void anUnknownPrecisionMarkIsRejected() {
+        List<Node> nodes = new ArrayList<>();
+        for (Node n : fused.nodes()) nodes.add(n.name().equals("block2/relu2") ? n.withAttr(Ops.PRECISION_ATTR, "fp16") : n);
+        QtuneException e = assertThrows(QtuneException.class, () -> Model.compile(new Graph(nodes)).close());
+        assertEquals("node 'block2/relu2' (_FusedConv2D): _qtune_precision is 'fp16', expected 'bf16' or 'fp32'", e.getMessage());
+    }
+}
