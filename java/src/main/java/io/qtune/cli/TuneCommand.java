@@ -36,7 +36,7 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--eval-limit", paramLabel = "N", defaultValue = "0", description = "Evaluate on N images spread over the set (default: all).")
     int evalLimit;
 
-    @Option(names = "--subset", paramLabel = "N", defaultValue = "1000", description = "Images for screening and sensitivity (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--subset", paramLabel = "N", defaultValue = "1000", description = "Screening subset: the N eval images FP32 is least sure of, where quantization flips predictions (default: ${DEFAULT-VALUE}).")
     int subset;
 
     @Option(names = "--criterion", paramLabel = "C", defaultValue = "relative:0.01", description = "relative:F (of FP32 top-1) or absolute:F (default: ${DEFAULT-VALUE}).")
