@@ -1,5 +1,7 @@
 package io.qtune.cli;
 
+import io.qtune.AtomicFiles;
+
 import io.qtune.QtuneException;
 import io.qtune.bench.BenchEngine;
 import io.qtune.bench.BenchEngines;
@@ -106,7 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
             List<Benchmark.Result> results = bench.run();
             out.print(Benchmark.table(results));
             if (json != null) {
-                GraphDefCodec.writeAtomically(json, Benchmark.json(results, model.toString()).getBytes(StandardCharsets.UTF_8));
+                AtomicFiles.write(json, Benchmark.json(results, model.toString()).getBytes(StandardCharsets.UTF_8));
                 out.printf("wrote %s%n", json);
             }
             if (profile) {

@@ -1,5 +1,7 @@
 package io.qtune.cli;
 
+import io.qtune.AtomicFiles;
+
 import io.qtune.data.BatchLoader;
 import io.qtune.data.DataSpec;
 import io.qtune.data.LabelOffset;
@@ -65,7 +67,7 @@ public final class EvalCommand implements Callable<Integer> {
             o.printf("model: %s%ndata: %s (%d images, label offset %d)%nengine: %s%n", modelFile, dataSpec, r.count(), offset.offset(), engine);
             o.printf(java.util.Locale.ROOT, "top-1: %.4f%ntop-5: %.4f%nimages/s: %.1f%n", r.top1(), r.top5(), r.imagesPerSecond());
             o.flush();
-            if (json != null) GraphDefCodec.writeAtomically(json, (r.toJson() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (json != null) AtomicFiles.write(json, (r.toJson() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return 0;
     }

@@ -1,5 +1,8 @@
 package io.qtune.cli;
 
+import io.qtune.AtomicFiles;
+import io.qtune.Json;
+
 import io.qtune.QtuneException;
 import io.qtune.data.DataSpec;
 import io.qtune.data.LabeledImages;
@@ -13,7 +16,9 @@ import io.qtune.zoo.ProxyModel;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -102,27 +107,21 @@ public final class QuantizeCommand implements Callable<Integer> {
         o.flush();
         err.flush();
         if (json != null) {
-            String text = String.format(Locale.ROOT, "{\"model\":%s,\"out\":%s,\"calib\":%s,\"calib_images\":%d,\"calib_seconds\":%.3f,"
-                            + "\"algorithm\":%s,\"weights\":%s,\"int8_ops\":%d,\"fp32_ops\":%d,\"bf16_ops\":%d,\"notes\":%s,\"warnings\":%s}%n",
-                    str(modelFile.toString()), str(out.toString()), str(calibSpec), r.calibrationImages(), r.calibrationSeconds(),
-                    str(algorithm), str(weights), int8, r.plan().ops().size() - int8, bf16, list(r.notes()), list(r.warnings()));
-            GraphDefCodec.writeAtomically(json, text.getBytes(StandardCharsets.UTF_8));
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", modelFile.toString());
+            summary.put("out", out.toString());
+            summary.put("calib", calibSpec);
+            summary.put("calib_images", r.calibrationImages());
+            summary.put("calib_seconds", r.calibrationSeconds());
+            summary.put("algorithm", algorithm);
+            summary.put("weights", weights);
+            summary.put("int8_ops", int8);
+            summary.put("bf16_ops", bf16);
+            summary.put("fp32_ops", r.plan().ops().size() - int8);
+            summary.put("notes", r.notes());
+            summary.put("warnings", r.warnings());
+            AtomicFiles.write(json, (Json.write(summary) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return 0;
-    }
-
-    static String str(String s) {
-        if (s == null) return "null";
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') b.append('\\').append(c);
-            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-            else b.append(c);
-        }
-        return b.append('"').toString();
-    }
-
-    static String list(List<String> items) {
-        return "[" + String.join(",", items.stream().map(QuantizeCommand::str).toList()) + "]";
     }
 }

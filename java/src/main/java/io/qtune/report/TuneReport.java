@@ -82,7 +82,7 @@ public final class TuneReport {
             b.append("</ul>");
         }
         b.append("<h2>Provenance</h2><pre style=\"font-size:11px;white-space:pre-wrap\">")
-                .append(esc(io.qtune.tune.TuneJson.write(r.get("provenance")).replace(",\"", ",\n\""))).append("</pre></body></html>\n");
+                .append(esc(io.qtune.Json.write(r.get("provenance")).replace(",\"", ",\n\""))).append("</pre></body></html>\n");
         return b.toString();
     }
 

@@ -1,5 +1,7 @@
 package io.qtune.tune;
 
+import io.qtune.AtomicFiles;
+
 import io.qtune.QtuneException;
 import io.qtune.data.BatchLoader;
 import io.qtune.data.LabelOffset;
@@ -154,7 +156,7 @@ public final class RuntimePlanEvaluator implements PlanEvaluator {
 
     private Path graphFor(Candidate c) {
         Path f = scratch.resolve("trial.pb");
-        GraphDefCodec.writeAtomically(f, GraphDefCodec.toBytes(writer.convert(space.fused(), new PlanDecisions(space.plan(c))).graph()));
+        AtomicFiles.write(f, GraphDefCodec.toBytes(writer.convert(space.fused(), new PlanDecisions(space.plan(c))).graph()));
         return f;
     }
 

@@ -1,5 +1,8 @@
 package io.qtune.tune;
 
+import io.qtune.AtomicFiles;
+import io.qtune.Json;
+
 import io.qtune.QtuneException;
 import io.qtune.calib.CalibrationRun;
 import io.qtune.calib.TensorStats;
@@ -90,7 +93,7 @@ public final class Tuner {
             Strategy strategy = Strategy.named(o.strategy);
             Map<String, Object> options = options(calibSpec, evalSpec, strategy);
             String dataDigest = digest(eval);
-            String context = sha256(TuneJson.write(options) + "|" + fileSha256(modelFile) + "|" + dataDigest).substring(0, 16);
+            String context = sha256(Json.write(options) + "|" + fileSha256(modelFile) + "|" + dataDigest).substring(0, 16);
             TuningHistory history = o.workdir == null ? TuningHistory.none() : TuningHistory.open(o.workdir, context);
             try (RuntimePlanEvaluator evaluator = new RuntimePlanEvaluator(space, modelFile, eval, offset, o.subsetSize, o.runtime,
                     Runtime.getRuntime().availableProcessors(), o.workdir == null ? null : o.workdir.resolve("scratch"))) {
@@ -239,8 +242,8 @@ public final class Tuner {
         warnings.addAll(g.warnings());
         r.put("warnings", warnings);
         r.put("provenance", provenance);
-        GraphDefCodec.writeAtomically(jsonFile(), (TuneJson.write(r) + "\n").getBytes(StandardCharsets.UTF_8));
-        GraphDefCodec.writeAtomically(htmlFile(), TuneReport.html(r).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(jsonFile(), (Json.write(r) + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(htmlFile(), TuneReport.html(r).getBytes(StandardCharsets.UTF_8));
         return new Result("met".equals(status), status, best, fp32Acc, search.fullThreshold(), trials.size(), search.fullEvaluations(),
                 search.subsetEvaluations(), search.resumedTrials(), (System.nanoTime() - t0) / 1e9, stopReason, r);
     }

@@ -1,5 +1,7 @@
 package io.qtune.tune;
 
+import io.qtune.Json;
+
 import io.qtune.QtuneException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,15 +39,15 @@ public final class TuningHistory {
         try {
             Files.createDirectories(workdir);
             if (!Files.exists(f)) {
-                Files.writeString(f, TuneJson.write(Map.of("context", context)) + "\n", StandardCharsets.UTF_8);
+                Files.writeString(f, Json.write(Map.of("context", context)) + "\n", StandardCharsets.UTF_8);
                 return h;
             }
             List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
             if (lines.isEmpty()) {
-                Files.writeString(f, TuneJson.write(Map.of("context", context)) + "\n", StandardCharsets.UTF_8);
+                Files.writeString(f, Json.write(Map.of("context", context)) + "\n", StandardCharsets.UTF_8);
                 return h;
             }
-            Object head = TuneJson.parse(lines.get(0), f + ":1");
+            Object head = Json.parse(lines.get(0), f + ":1");
             String was = head instanceof Map<?, ?> m ? (String) m.get("context") : null;
             if (!context.equals(was)) {
                 throw new QtuneException(f + " was made with other options or inputs (" + was + ", now " + context
@@ -56,7 +58,7 @@ public final class TuningHistory {
                 if (line.isBlank()) continue;
                 Trial t;
                 try {
-                    t = Trial.fromMap((Map<String, Object>) TuneJson.parse(line, f + ":" + (i + 1)), f + ":" + (i + 1));
+                    t = Trial.fromMap((Map<String, Object>) Json.parse(line, f + ":" + (i + 1)), f + ":" + (i + 1));
                 } catch (QtuneException | ClassCastException e) {
                     if (i == lines.size() - 1) break; // a line cut short by a kill: that trial is simply redone
                     throw e;
@@ -86,7 +88,7 @@ public final class TuningHistory {
         done.put(t.key(), t);
         if (file == null) return;
         try {
-            Files.writeString(file, TuneJson.write(t.toMap()) + "\n", StandardCharsets.UTF_8,
+            Files.writeString(file, Json.write(t.toMap()) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.APPEND, StandardOpenOption.CREATE);
         } catch (IOException e) {
             throw new QtuneException("cannot append to tuning history " + file + ": " + e.getMessage(), e);

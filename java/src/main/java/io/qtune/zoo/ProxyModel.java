@@ -1,5 +1,7 @@
 package io.qtune.zoo;
 
+import io.qtune.AtomicFiles;
+
 import io.qtune.QtuneException;
 import io.qtune.data.FashionMnist;
 import io.qtune.tf.TfModel;
@@ -52,7 +54,7 @@ public final class ProxyModel {
         }
         java.nio.file.Path f = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
                 "qtune-" + System.getProperty("user.name"), digest, "proxy-resnet50-fmnist.pb");
-        if (!java.nio.file.Files.isRegularFile(f)) io.qtune.graph.GraphDefCodec.writeAtomically(f, bytes);
+        if (!java.nio.file.Files.isRegularFile(f)) io.qtune.AtomicFiles.write(f, bytes);
         return f;
     }
 

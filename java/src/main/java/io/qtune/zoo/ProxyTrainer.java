@@ -1,5 +1,8 @@
 package io.qtune.zoo;
 
+import io.qtune.AtomicFiles;
+import io.qtune.Json;
+
 import io.qtune.QtuneException;
 import io.qtune.data.LabeledImages;
 import io.qtune.tf.TfModel;
@@ -207,8 +210,8 @@ public final class ProxyTrainer {
         j.put("test_top1_per_epoch", t.epochTop1());
         j.put("data_sha256", data);
         j.put("made_by", "qtune zoo train-proxy (io.qtune.zoo.ProxyTrainer), TF Java 1.1.0");
-        AtomicWrite.write(out, bytes);
-        AtomicWrite.write(sidecarPath(out), Json.write(j).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(out, bytes);
+        AtomicFiles.write(sidecarPath(out), (Json.write(j) + "\n").getBytes(StandardCharsets.UTF_8));
         return sha;
     }
 

@@ -1,5 +1,7 @@
 package io.qtune.zoo;
 
+import io.qtune.AtomicFiles;
+
 import io.qtune.tf.TfModel;
 import io.qtune.zoo.ResNet50Topology.Conv;
 import io.qtune.zoo.ResNet50Topology.Role;
@@ -103,7 +105,7 @@ public final class ResNet50Builder {
     /** Writes the graph atomically (temp file in the same folder, then rename) and returns its size in bytes. */
     public static long write(GraphDef graph, Path out) {
         byte[] bytes = serialize(graph);
-        AtomicWrite.write(out, bytes);
+        AtomicFiles.write(out, bytes);
         return bytes.length;
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.qtune.data.FashionMnist;
-import io.qtune.tune.TuneJson;
+import io.qtune.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +34,7 @@ class TuneCommandTest {
         for (String f : List.of("int8.pb", "int8.plan.json", "int8.tune.json", "int8.tune.html")) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
-        Map<String, Object> r = (Map<String, Object>) TuneJson.parse(Files.readString(dir.resolve("int8.tune.json")), "report");
+        Map<String, Object> r = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("int8.tune.json")), "report");
         assertEquals("not-met", r.get("status"));
         assertTrue(String.valueOf(r.get("stop_reason")).contains("--max-trials 1"), String.valueOf(r.get("stop_reason")));
         assertEquals(1, ((Number) ((Map<String, Object>) r.get("counts")).get("trials")).intValue());

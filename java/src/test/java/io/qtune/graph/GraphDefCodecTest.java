@@ -1,5 +1,7 @@
 package io.qtune.graph;
 
+import io.qtune.AtomicFiles;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -109,7 +111,7 @@ class GraphDefCodecTest {
     @Test
     void atomicWriteLeavesNoPartialFile() throws Exception {
         Path target = dir.resolve("sub").resolve("out.pb");
-        GraphDefCodec.writeAtomically(target, new byte[] {1, 2, 3});
+        AtomicFiles.write(target, new byte[] {1, 2, 3});
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(target));
         try (var s = Files.list(target.getParent())) {
             assertEquals(List.of(target), s.toList(), "no temp file left beside the output");

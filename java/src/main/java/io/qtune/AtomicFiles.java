@@ -1,6 +1,5 @@
-package io.qtune.zoo;
+package io.qtune;
 
-import io.qtune.QtuneException;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -11,10 +10,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /** Writes a file so readers see either the old content or the complete new one: temp file in the folder, then rename. */
-final class AtomicWrite {
-    private AtomicWrite() {}
+public final class AtomicFiles {
+    private AtomicFiles() {}
 
-    static void write(Path out, byte[] content) {
+    /** Writes {@code content} to {@code out}, creating folders as needed; a failure leaves no temp file behind. */
+    public static void write(Path out, byte[] content) {
         Path target = out.toAbsolutePath();
         Path dir = target.getParent();
         Path tmp = null;

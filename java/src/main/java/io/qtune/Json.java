@@ -1,4 +1,4 @@
-package io.qtune.tune;
+package io.qtune;
 
 import io.qtune.QtuneException;
 import java.util.ArrayList;
@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Just enough JSON for the tuning history and report: maps keep their order; parsing gives Map, List, String, Double, Boolean, null. */
-public final class TuneJson {
-    private TuneJson() {}
+/**
+ * Just enough JSON for reports, histories and sidecars: maps keep their order; integral doubles print without a
+ * fraction; parsing gives Map, List, String, Double, Boolean, null.
+ */
+public final class Json {
+    private Json() {}
 
     public static String write(Object v) {
         StringBuilder b = new StringBuilder();
@@ -52,6 +55,13 @@ public final class TuneJson {
         }
     }
 
+    /** A JSON string literal. */
+    public static String quote(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2);
+        string(b, s);
+        return b.toString();
+    }
+
     static void string(StringBuilder b, String s) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -63,7 +73,7 @@ public final class TuneJson {
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
                 default -> {
-                    if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    if (c < 0x20 || c == 0x7f) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                     else b.append(c);
                 }
             }
