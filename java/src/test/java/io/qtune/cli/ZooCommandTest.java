@@ -101,7 +101,10 @@ class ZooCommandTest {
         assertTrue(r.out().contains("epoch 1 done:") && r.out().contains("test-top1"), r.out());
         assertTrue(Files.isRegularFile(out));
         String json = Files.readString(dir.resolve("p.json"));
-        assertTrue(json.contains("\"train_images\": 20") && json.contains("\"resize\": \"pad\""), json);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> sidecar = (java.util.Map<String, Object>) io.qtune.Json.parse(json, "p.json");
+        assertEquals(20.0, sidecar.get("train_images"), json);
+        assertEquals("pad", sidecar.get("resize"), json);
         try (TfModel m = TfModel.load(out, 1)) {
             assertEquals("FusedBatchNorm", m.opType("resnet_model/batch_normalization_52/FusedBatchNorm"));
         }

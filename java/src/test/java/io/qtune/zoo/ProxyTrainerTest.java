@@ -111,9 +111,13 @@ class ProxyTrainerTest {
             assertEquals(t.testTop1(), ProxyTrainer.top1(tf, new Stripes(96, 2), 96), 1e-9);
         }
         String json = Files.readString(dir.resolve("proxy.json"), StandardCharsets.UTF_8);
-        assertTrue(json.contains("\"sha256\": \"" + sha + "\""), json);
-        assertTrue(json.contains("\"epochs\": 2") && json.contains("\"image_size\": 32") && json.contains("\"seed\": 1"), json);
-        assertTrue(json.contains("\"test_top1\": " + t.testTop1()), json);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> sidecar = (java.util.Map<String, Object>) io.qtune.Json.parse(json, "proxy.json");
+        assertEquals(sha, sidecar.get("sha256"), json);
+        assertEquals(2.0, sidecar.get("epochs"), json);
+        assertEquals(32.0, sidecar.get("image_size"), json);
+        assertEquals(1.0, sidecar.get("seed"), json);
+        assertEquals(t.testTop1(), (Double) sidecar.get("test_top1"), 0.0, json);
         assertEquals(sha, ProxyTrainer.sha256(Files.readAllBytes(pb)));
     }
 
