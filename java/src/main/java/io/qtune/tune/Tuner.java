@@ -2,6 +2,7 @@ package io.qtune.tune;
 
 import io.qtune.AtomicFiles;
 import io.qtune.Json;
+import io.qtune.Sha256;
 
 import io.qtune.QtuneException;
 import io.qtune.calib.CalibrationRun;
@@ -19,17 +20,12 @@ import io.qtune.quant.OpPlan;
 import io.qtune.quant.QuantPlan;
 import io.qtune.report.TuneReport;
 import io.qtune.zoo.ProxyModel;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +89,7 @@ public final class Tuner {
             Strategy strategy = Strategy.named(o.strategy);
             Map<String, Object> options = options(calibSpec, evalSpec, strategy);
             String dataDigest = digest(eval);
-            String context = sha256(Json.write(options) + "|" + fileSha256(modelFile) + "|" + dataDigest).substring(0, 16);
+            String context = Sha256.hex(Json.write(options) + "|" + Sha256.hex(modelFile) + "|" + dataDigest).substring(0, 16);
             TuningHistory history = o.workdir == null ? TuningHistory.none() : TuningHistory.open(o.workdir, context);
             try (RuntimePlanEvaluator evaluator = new RuntimePlanEvaluator(space, modelFile, eval, offset, o.subsetSize, o.runtime,
                     Runtime.getRuntime().availableProcessors(), o.workdir == null ? null : o.workdir.resolve("scratch"))) {
@@ -292,7 +288,7 @@ public final class Tuner {
         p.put("tool", "qtune " + VERSION);
         p.put("java", System.getProperty("java.version"));
         p.put("model", model.toString());
-        p.put("model_sha256", fileSha256(model));
+        p.put("model_sha256", Sha256.hex(model));
         p.put("calib_spec", calibSpec);
         p.put("eval_spec", evalSpec);
         p.put("eval_content_sha256", dataDigest);
@@ -307,7 +303,7 @@ public final class Tuner {
 
     /** Digest of the evaluation data as the model sees it (any source: files, synthetic, a subset view). */
     static String digest(LabeledImages d) {
-        MessageDigest md = sha();
+        MessageDigest md = Sha256.digest();
         ByteBuffer bb = ByteBuffer.allocate(8);
         for (int i = 0; i < d.size(); i++) {
             md.update(bb.clear().putInt(d.label(i)).array(), 0, 4);
@@ -322,31 +318,9 @@ public final class Tuner {
             pb.asFloatBuffer().put(img);
             md.update(pb.array());
         }
-        return HexFormat.of().formatHex(md.digest());
+        return Sha256.hex(md);
     }
 
-    static String fileSha256(Path f) {
-        MessageDigest md = sha();
-        try (InputStream in = Files.newInputStream(f)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-        } catch (IOException e) {
-            throw new QtuneException("cannot read " + f + ": " + e.getMessage(), e);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    static String sha256(String s) {
-        return HexFormat.of().formatHex(sha().digest(s.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static MessageDigest sha() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** The square input size of a fused graph. */
     private static final class ProxyModelSize {

@@ -46,12 +46,7 @@ public final class ProxyModel {
      */
     public static java.nio.file.Path file() {
         byte[] bytes = bytes();
-        String digest;
-        try {
-            digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String digest = io.qtune.Sha256.hex(bytes).substring(0, 16);
         java.nio.file.Path f = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
                 "qtune-" + System.getProperty("user.name"), digest, "proxy-resnet50-fmnist.pb");
         if (!java.nio.file.Files.isRegularFile(f)) io.qtune.AtomicFiles.write(f, bytes);

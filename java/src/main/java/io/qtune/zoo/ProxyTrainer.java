@@ -2,21 +2,16 @@ package io.qtune.zoo;
 
 import io.qtune.AtomicFiles;
 import io.qtune.Json;
+import io.qtune.Sha256;
 
 import io.qtune.QtuneException;
 import io.qtune.data.LabeledImages;
 import io.qtune.tf.TfModel;
 import io.qtune.zoo.ResNet50Topology.Conv;
 import io.qtune.zoo.ResNet50Topology.Role;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,9 +172,9 @@ public final class ProxyTrainer {
      */
     public static String export(Trained t, Config cfg, String resize, List<Path> dataFiles, Path out) {
         byte[] bytes = ResNet50Builder.serialize(t.model().graph());
-        String sha = sha256(bytes);
+        String sha = Sha256.hex(bytes);
         Map<String, Object> data = new LinkedHashMap<>();
-        for (Path f : dataFiles) data.put(f.getFileName().toString(), sha256(f));
+        for (Path f : dataFiles) data.put(f.getFileName().toString(), Sha256.hex(f));
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", "ResNet50-v1.5 (MLPerf resnet50_v1.pb layout), Fashion-MNIST proxy");
         j.put("file", out.getFileName().toString());
@@ -215,26 +210,6 @@ public final class ProxyTrainer {
         return sha;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-    }
-
-    static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new QtuneException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-    }
 
     /**
      * Top-1 of a frozen graph on the first {@code limit} images: output {@code label + 1} must win, as in the

@@ -54,7 +54,7 @@ class ProxyModelTest {
     @Test
     void sidecarDescribesTheCommittedFile() {
         String json = ProxyModel.sidecar();
-        assertEquals(ProxyTrainer.sha256(ProxyModel.bytes()), field(json, "sha256"));
+        assertEquals(io.qtune.Sha256.hex(ProxyModel.bytes()), field(json, "sha256"));
         assertEquals(String.valueOf(ProxyModel.IMAGE_SIZE), field(json, "image_size"));
         assertEquals(String.valueOf(ProxyModel.WIDTH), field(json, "width_multiplier"));
         assertEquals(ProxyModel.RESIZE.name().toLowerCase(java.util.Locale.ROOT), field(json, "resize"));

@@ -119,7 +119,7 @@ class ProxyTrainerTest {
         assertEquals(32.0, sidecar.get("image_size"), json);
         assertEquals(1.0, sidecar.get("seed"), json);
         assertEquals(t.testTop1(), (Double) sidecar.get("test_top1"), 0.0, json);
-        assertEquals(sha, ProxyTrainer.sha256(Files.readAllBytes(pb)));
+        assertEquals(sha, io.qtune.Sha256.hex(Files.readAllBytes(pb)));
     }
 
     @Test
