@@ -11,6 +11,7 @@ import io.qtune.graph.TensorRef;
 import io.qtune.tf.TfModel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /** Opens a frozen graph as a {@link Classifier} on one of the runtimes: {@code onednn} or {@code tf}. */
 public final class Classifiers {
@@ -47,44 +48,29 @@ public final class Classifiers {
         };
     }
 
+    /** The scores function of one runtime, and the runtime to close with it. */
+    private record RuntimeClassifier(int classes, BiFunction<float[], Integer, float[]> scorer, Runnable closer)
+            implements Classifier {
+        @Override
+        public float[] scores(float[] nhwc, int batch) {
+            return scorer.apply(nhwc, batch);
+        }
+
+        @Override
+        public void close() {
+            closer.run();
+        }
+    }
+
     static Classifier onednn(Model m, ScoresOutput out) {
-        return new Classifier() {
-            @Override
-            public int classes() {
-                return out.classes();
-            }
-
-            @Override
-            public float[] scores(float[] nhwc, int batch) {
-                return m.run(nhwc, batch).floats(out.softmax());
-            }
-
-            @Override
-            public void close() {
-                m.close();
-            }
-        };
+        return new RuntimeClassifier(out.classes(), (nhwc, batch) -> m.run(nhwc, batch).floats(out.softmax()), m::close);
     }
 
     static Classifier tf(TfModel m, ScoresOutput out) {
-        long[] shape = out.inputShape().clone();
-        return new Classifier() {
-            @Override
-            public int classes() {
-                return out.classes();
-            }
-
-            @Override
-            public float[] scores(float[] nhwc, int batch) {
-                long[] s = shape.clone();
-                s[0] = batch;
-                return m.run(out.input(), nhwc, s, List.of(out.softmax())).get(out.softmax());
-            }
-
-            @Override
-            public void close() {
-                m.close();
-            }
-        };
+        return new RuntimeClassifier(out.classes(), (nhwc, batch) -> {
+            long[] shape = out.inputShape().clone();
+            shape[0] = batch;
+            return m.run(out.input(), nhwc, shape, List.of(out.softmax())).get(out.softmax());
+        }, m::close);
     }
 }
