@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.tensorflow.proto.AttrValue;
-import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.TensorProto;
@@ -257,7 +256,4 @@ public final class GraphDefCodec {
         return p.setTensorContent(ByteString.copyFrom(buf.array())).build();
     }
 
-    static DataType tfType(DType t) {
-        return DataType.forNumber(t.tfNumber);
-    }
 }

@@ -3,7 +3,6 @@ package io.qtune.graph;
 import io.qtune.QtuneException;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -239,12 +238,5 @@ public final class ShapeInference {
             y[i] = Math.max(da, db);
         }
         return y;
-    }
-
-    /** Shapes of all outputs of a node that the IR knows. */
-    public static List<long[]> outputsOf(Map<TensorRef, long[]> shapes, Node n) {
-        List<long[]> r = new java.util.ArrayList<>();
-        for (int i = 0; shapes.containsKey(new TensorRef(n.name(), i)); i++) r.add(shapes.get(new TensorRef(n.name(), i)));
-        return r;
     }
 }
