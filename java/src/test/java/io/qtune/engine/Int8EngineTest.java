@@ -118,6 +118,7 @@ public class Int8EngineTest {
 
     @Test
     void everyQuantizedTensorMatchesTheReferenceWithinOneLsb() {
+        io.qtune.testing.Cpu.assumeExactInt8();
         for (boolean perChannel : new boolean[] {true, false}) {
             Graph int8 = new Int8GraphWriter().convert(fused, allInt8.with(Set.of(), perChannel)).graph();
             for (int batch : new int[] {1, 3}) {
@@ -130,6 +131,7 @@ public class Int8EngineTest {
 
     @Test
     void fp32FallbackConvolutionsRunInsideAnInt8Graph() {
+        io.qtune.testing.Cpu.assumeExactInt8();
         // block2/relu2 sits between two INT8 convolutions; block2/relu_out is a residual sum convolution
         for (String fallback : List.of("block2/relu2", "block2/relu_out")) {
             Graph int8 = new Int8GraphWriter().convert(fused, allInt8.with(Set.of(fallback), true)).graph();

@@ -145,6 +145,7 @@ public class Int8ReferenceInterpreterTest {
 
     @Test
     void quantizedConvolutionsMatchTensorFlow() {
+        io.qtune.testing.Cpu.assumeExactInt8();
         Tally all = new Tally();
         long seed = 100;
         for (String op : CONV_OPS) {
