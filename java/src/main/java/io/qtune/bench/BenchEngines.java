@@ -67,6 +67,11 @@ public final class BenchEngines {
         }
 
         @Override
+        public io.qtune.engine.Floor floor(int batch, int runs) {
+            return model.floor(batch, runs);
+        }
+
+        @Override
         public void close() {
             model.close();
         }

@@ -161,6 +161,7 @@ public final class Tuner {
         r.put("objective", o.objective == Search.Objective.FASTEST ? "fastest" : "first-pass");
         r.put("runtime", evaluator.runtime());
         r.put("runtime_note", evaluator.runtimeNote());
+        r.put("machine", io.qtune.platform.Machine.current().toMap());
         Map<String, Object> fp32 = new LinkedHashMap<>();
         fp32.put("accuracy", fp32Acc);
         fp32.put("images", search.fp32(Stage.FULL).images());
