@@ -41,6 +41,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--int8-model", paramLabel = "FILE", description = "Quantized graph, for the int8 engines.")
     Path int8Model;
 
+    @Option(names = "--bf16-model", paramLabel = "FILE",
+            description = "Graph whose convolutions are marked bf16, for onednn-bf16 (default: --model with every convolution marked).")
+    Path bf16Model;
+
     @Option(names = "--engines", split = ",", defaultValue = "onednn-fp32,tf-fp32", paramLabel = "NAME",
             description = "Engines to compare (default: ${DEFAULT-VALUE}).")
     List<String> engines;
@@ -106,7 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         long[] imageShape = Arrays.copyOfRange(shape, 1, shape.length);
         List<String> outputs = g.sinks().stream().map(Node::name).toList();
-        BenchEngines.Setup setup = new BenchEngines.Setup(model, int8Model, threads, input.name(), outputs, imageShape);
+        BenchEngines.Setup setup = new BenchEngines.Setup(model, int8Model, threads, input.name(), outputs, imageShape, bf16Model);
 
         out.printf(Locale.ROOT, "bench %s: engines %s, batches %s, %.1f s each (warm-up %.1f s, slices %.2f s)%n", model,
                 names, batches, seconds, warmup, slice);
@@ -130,6 +134,13 @@ public final class BenchCommand implements Callable<Integer> {
                         floors.put(e.name() + "@" + b, f);
                         out.printf("%s, ", e.name());
                         out.print(f.table());
+                    }
+                }
+                for (int b : batches) {
+                    Floor fp = floors.get("onednn-fp32@" + b), bf = floors.get("onednn-bf16@" + b);
+                    if (fp != null && bf != null) {
+                        boolean nativeBf16 = bf.steps().stream().anyMatch(s -> s.kind().equals("bf16 convolution"));
+                        out.println(new io.qtune.engine.Bf16Speed(b, fp.floorMs(), bf.floorMs(), nativeBf16).describe());
                     }
                 }
                 for (Benchmark.Result r : results) {
