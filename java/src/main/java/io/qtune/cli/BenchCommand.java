@@ -9,7 +9,7 @@ import io.qtune.bench.Benchmark;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
-import io.qtune.zoo.SyntheticImages;
+import io.qtune.data.SyntheticImages;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

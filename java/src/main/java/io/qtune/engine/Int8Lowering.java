@@ -1,7 +1,7 @@
 package io.qtune.engine;
 
 import io.qtune.QtuneException;
-import io.qtune.export.Int8Semantics;
+import io.qtune.semantics.Int8Semantics;
 import io.qtune.graph.ConvGeometry;
 import io.qtune.graph.DType;
 import io.qtune.graph.Graph;

@@ -7,6 +7,7 @@ import io.qtune.graph.passes.Passes;
 import java.nio.file.Path;
 import io.qtune.graph.Node;
 import io.qtune.graph.ShapeAttr;
+import io.qtune.calib.ActivationObserver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -8,6 +8,7 @@ import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
 import io.qtune.graph.Tensor;
 import io.qtune.graph.TensorRef;
+import io.qtune.semantics.Int8Semantics;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -2,13 +2,11 @@ package io.qtune.quant;
 
 import io.qtune.QtuneException;
 import io.qtune.calib.CalibrationRanges;
-import io.qtune.calib.CalibrationRun;
 import io.qtune.calib.RangeAlgorithm;
 import io.qtune.calib.RangeCalibrator;
 import io.qtune.calib.TensorStats;
 import io.qtune.data.LabeledImages;
 import io.qtune.export.Int8GraphWriter;
-import io.qtune.export.PlanDecisions;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;

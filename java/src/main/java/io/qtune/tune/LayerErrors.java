@@ -1,8 +1,8 @@
 package io.qtune.tune;
 
-import io.qtune.engine.ReferenceInterpreter;
-import io.qtune.export.Int8ReferenceInterpreter;
-import io.qtune.export.Int8Semantics;
+import io.qtune.reference.ReferenceInterpreter;
+import io.qtune.reference.Int8ReferenceInterpreter;
+import io.qtune.semantics.Int8Semantics;
 import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
 import io.qtune.graph.TensorRef;

@@ -2,7 +2,7 @@ package io.qtune.tune;
 
 import io.qtune.calib.CalibratedRange;
 import io.qtune.calib.CalibrationRanges;
-import io.qtune.calib.CalibrationRun;
+import io.qtune.quant.CalibrationRun;
 import io.qtune.calib.RangeAlgorithm;
 import io.qtune.calib.RangeCalibrator;
 import io.qtune.calib.TensorRange;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qtune.QtuneException;
 import io.qtune.export.Int8GraphWriter;
-import io.qtune.export.Int8ReferenceInterpreter;
+import io.qtune.reference.Int8ReferenceInterpreter;
 import io.qtune.export.MinMaxDecisions;
 import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
@@ -19,6 +19,7 @@ import io.qtune.graph.TensorRef;
 import io.qtune.graph.passes.Passes;
 import io.qtune.testing.GraphBuilder;
 import io.qtune.testing.SmallResNet;
+import io.qtune.reference.ReferenceInterpreter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.qtune.calib;
+package io.qtune.quant;
 
 import io.qtune.QtuneException;
 import io.qtune.data.BatchLoader;
@@ -8,6 +8,7 @@ import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
 import io.qtune.engine.Model;
 import io.qtune.graph.Tensor;
+import io.qtune.calib.TensorStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;

@@ -1,4 +1,4 @@
-package io.qtune.engine;
+package io.qtune.reference;
 
 import io.qtune.QtuneException;
 import io.qtune.graph.ConvGeometry;
