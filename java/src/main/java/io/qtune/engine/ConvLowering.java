@@ -1,11 +1,10 @@
 package io.qtune.engine;
 
-import io.qtune.QtuneException;
 import io.qtune.graph.ConvGeometry;
+import io.qtune.graph.FusedOps;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
 import io.qtune.graph.Tensor;
-import java.util.List;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.post_ops;
@@ -38,25 +37,11 @@ final class ConvLowering implements OpLowering {
         ConvGeometry geo = ConvGeometry.of(n, xs, kh, kw);
         long[] ys = c.shapeOf(n);
 
-        boolean fused = n.op().equals(Ops.FUSED_CONV2D);
-        List<String> fusedOps = fused ? n.attrStrings("fused_ops") : List.of();
-        boolean hasBias = false, sum = false;
-        String activation = null;
-        if (fused) {
-            List<String> f = fusedOps;
-            if (f.isEmpty() || !f.get(0).equals(Ops.BIAS_ADD)) throw badFusion(n, f);
-            hasBias = true;
-            int i = 1;
-            if (i < f.size() && Ops.isAdd(f.get(i))) {
-                sum = true;
-                i++;
-            }
-            if (i < f.size() && (f.get(i).equals(Ops.RELU) || (!sum && f.get(i).equals(Ops.RELU6)))) activation = f.get(i++);
-            if (i != f.size()) throw badFusion(n, f);
-        }
-        int expectInputs = fused ? (sum ? 4 : 3) : 2;
-        if (n.inputs().size() != expectInputs) {
-            throw bad(n, "fused_ops " + fusedOps + " needs " + expectInputs + " inputs, found " + n.inputs().size());
+        FusedOps fused = FusedOps.of(n);
+        boolean hasBias = fused.bias(), sum = fused.sum();
+        String activation = fused.activation();
+        if (n.inputs().size() != fused.inputs()) {
+            throw bad(n, "fused_ops " + fused.ops() + " needs " + fused.inputs() + " inputs, found " + n.inputs().size());
         }
         float[] bias = null;
         if (hasBias) {
@@ -144,11 +129,6 @@ final class ConvLowering implements OpLowering {
             return null;
         }
         return pd;
-    }
-
-    private static QtuneException badFusion(Node n, List<String> f) {
-        return bad(n, "fused_ops " + f + " is not one of [BiasAdd], [BiasAdd, Relu], [BiasAdd, Relu6], "
-                + "[BiasAdd, Add], [BiasAdd, Add, Relu]");
     }
 
     private static convolution_forward.primitive_desc convDesc(CompileContext c, memory.desc src, memory.desc w,

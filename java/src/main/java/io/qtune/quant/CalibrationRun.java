@@ -31,7 +31,7 @@ public final class CalibrationRun {
     public static List<String> observedTensors(Graph fused) {
         List<String> names = new ArrayList<>();
         for (Node n : fused.nodes()) {
-            if (n.op().equals(Ops.PLACEHOLDER) || Ops.isConv(n.op()) || n.op().equals(Ops.MAX_POOL)) names.add(n.name());
+            if (n.op().equals(Ops.PLACEHOLDER) || QuantPlan.isQuantizable(n.op())) names.add(n.name());
         }
         return names;
     }
