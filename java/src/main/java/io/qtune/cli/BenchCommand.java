@@ -11,9 +11,10 @@ import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
 import io.qtune.engine.Floor;
 import io.qtune.platform.Machine;
-import io.qtune.zoo.SyntheticImages;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.qtune.data.SyntheticImages;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import io.qtune.graph.Node;
 import io.qtune.graph.ShapeAttr;
 import io.qtune.platform.Threads;
+import io.qtune.calib.ActivationObserver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.qtune.engine;
 
 import io.qtune.QtuneException;
+import io.qtune.calib.ActivationObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;

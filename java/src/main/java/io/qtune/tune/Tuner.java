@@ -5,14 +5,14 @@ import io.qtune.Json;
 import io.qtune.Sha256;
 
 import io.qtune.QtuneException;
-import io.qtune.calib.CalibrationRun;
+import io.qtune.quant.CalibrationRun;
 import io.qtune.calib.TensorStats;
 import io.qtune.data.DataSpec;
 import io.qtune.data.LabelOffset;
 import io.qtune.data.LabeledImages;
 import io.qtune.eval.Classifiers;
 import io.qtune.export.Int8GraphWriter;
-import io.qtune.export.PlanDecisions;
+import io.qtune.quant.PlanDecisions;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.passes.Passes;

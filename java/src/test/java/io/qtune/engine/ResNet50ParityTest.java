@@ -10,7 +10,7 @@ import io.qtune.graph.passes.Passes;
 import io.qtune.tf.TfModel;
 import io.qtune.zoo.ResNet50Builder;
 import io.qtune.zoo.ResNet50Spec;
-import io.qtune.zoo.SyntheticImages;
+import io.qtune.data.SyntheticImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
