@@ -2,9 +2,8 @@ package io.qtune.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.qtune.data.FashionMnist;
+import io.qtune.data.DebianFashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,7 +15,7 @@ class EvalCommandTest {
 
     @Test
     void evaluatesTheEmbeddedDefaultAndWritesJson() throws Exception {
-        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist");
+        DebianFashionMnist.assumeInstalled();
         Path json = dir.resolve("eval.json");
         CliRun r = CliRun.of("eval", "--limit", "500", "--json", json.toString());
         assertEquals(0, r.exitCode(), r.err());

@@ -2,11 +2,10 @@ package io.qtune.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.qtune.data.BatchLoader;
 import io.qtune.data.DataSpec;
-import io.qtune.data.FashionMnist;
+import io.qtune.data.DebianFashionMnist;
 import io.qtune.data.LabelOffset;
 import io.qtune.data.LabeledImages;
 import io.qtune.engine.Model;
@@ -35,7 +34,7 @@ class ProxyBf16PlanTest {
 
     @Test
     void lastFiveConvolutionsInBf16KeepFp32Accuracy(@TempDir Path dir) {
-        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist (scripts/install-deps)");
+        DebianFashionMnist.assumeInstalled();
         Graph fused = Passes.fuseForInference(GraphDefCodec.read(ProxyModel.file()));
         List<String> convs = fused.nodes().stream().filter(n -> Ops.isConv(n.op())).map(Node::name).toList();
         List<String> last5 = convs.subList(convs.size() - 5, convs.size());
