@@ -105,7 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             for (String n : names) opened.add(BenchEngines.open(n, setup));
             Benchmark bench = new Benchmark(opened, batches, timing, b -> images(imageShape, b));
-            List<Benchmark.Result> results = bench.run();
+            List<io.qtune.report.BenchResult> results = bench.run();
             out.print(Benchmark.table(results));
             if (json != null) {
                 AtomicFiles.write(json, Benchmark.json(results, model.toString()).getBytes(StandardCharsets.UTF_8));

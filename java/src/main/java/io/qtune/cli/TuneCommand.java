@@ -116,9 +116,7 @@ public final class TuneCommand implements Callable<Integer> {
                 r.written().m().accuracy(), r.written().stage().id(), r.written().candidate().key(), this.out);
         out.printf(Locale.ROOT, "%d trials (%d full evaluations, %d subset evaluations, %d resumed) in %.1f s%s%n", r.trials(), r.fullEvaluations(),
                 r.subsetEvaluations(), r.resumed(), r.seconds(), r.stopReason() == null ? "" : "; stopped: " + r.stopReason());
-        @SuppressWarnings("unchecked")
-        java.util.Map<String, Object> outputs = (java.util.Map<String, Object>) r.report().get("outputs");
-        out.println("report: " + outputs.get("json") + ", " + outputs.get("html"));
+        out.println("report: " + r.report().outputs().json() + ", " + r.report().outputs().html());
         out.flush();
         return r.exitCode();
     }

@@ -1,5 +1,7 @@
 package io.qtune.eval;
 
+import io.qtune.report.EvalRecord;
+
 /**
  * Accuracy of one evaluation: top-1 and top-5 over {@code count} images, the throughput seen including decoding,
  * and each image's top-1 model class (to compare engines image by image).
@@ -15,8 +17,12 @@ public record EvalResult(double top1, double top5, int count, double imagesPerSe
         return predictions.length == 0 ? 1 : (double) same / predictions.length;
     }
 
+    /** The JSON record of this evaluation (the predictions stay out). */
+    public EvalRecord record() {
+        return new EvalRecord(top1, top5, count, imagesPerSecond);
+    }
+
     public String toJson() {
-        return String.format(java.util.Locale.ROOT, "{\"top1\":%.6f,\"top5\":%.6f,\"count\":%d,\"images_per_second\":%.3f}",
-                top1, top5, count, imagesPerSecond);
+        return record().toJson();
     }
 }
