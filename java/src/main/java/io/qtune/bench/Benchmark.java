@@ -1,6 +1,7 @@
 package io.qtune.bench;
 
 import io.qtune.QtuneException;
+import io.qtune.platform.Machine;
 import io.qtune.report.BenchRatio;
 import io.qtune.report.BenchReport;
 import io.qtune.report.BenchResult;
@@ -151,8 +152,8 @@ public final class Benchmark {
         return out;
     }
 
-    /** The results as JSON: {"model": ..., "results": [...], "ratios": [...]}. */
-    public static String json(List<BenchResult> results, String model) {
-        return new BenchReport(model, results, ratios(results)).toJson();
+    /** The results as JSON: {"model": ..., "results": [...], "ratios": [...], "machine": {...}}. */
+    public static String json(List<BenchResult> results, String model, Machine machine) {
+        return new BenchReport(model, results, ratios(results), machine).toJson();
     }
 }

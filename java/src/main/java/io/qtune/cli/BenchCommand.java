@@ -108,7 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
             List<io.qtune.report.BenchResult> results = bench.run();
             out.print(Benchmark.table(results));
             if (json != null) {
-                AtomicFiles.write(json, Benchmark.json(results, model.toString()).getBytes(StandardCharsets.UTF_8));
+                AtomicFiles.write(json, Benchmark.json(results, model.toString(), io.qtune.platform.Machine.current()).getBytes(StandardCharsets.UTF_8));
                 out.printf("wrote %s%n", json);
             }
             if (profile) {

@@ -1,5 +1,6 @@
 package io.qtune.eval;
 
+import io.qtune.platform.Machine;
 import io.qtune.report.EvalRecord;
 
 /**
@@ -17,12 +18,13 @@ public record EvalResult(double top1, double top5, int count, double imagesPerSe
         return predictions.length == 0 ? 1 : (double) same / predictions.length;
     }
 
-    /** The JSON record of this evaluation (the predictions stay out). */
-    public EvalRecord record() {
-        return new EvalRecord(top1, top5, count, imagesPerSecond);
+    /** The JSON record of this evaluation on {@code machine} (the predictions stay out). */
+    public EvalRecord record(Machine machine) {
+        return new EvalRecord(top1, top5, count, imagesPerSecond, machine);
     }
 
+    /** The JSON record, with this process's machine. */
     public String toJson() {
-        return record().toJson();
+        return record(Machine.current()).toJson();
     }
 }

@@ -1,19 +1,22 @@
 package io.qtune.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.qtune.Json;
+import io.qtune.platform.Machine;
 import java.util.List;
 
 /**
  * The tuning report: what {@code tune} measured and wrote, as data. {@link #toJson()} gives the JSON report and
  * {@link TuneReportHtml} the HTML page, both from this one value, so the two never disagree. Unmeasured numbers are NaN
- * (null in JSON).
+ * (null in JSON). {@code machine} is where it ran (left out when unknown).
  */
 public record TuningReport(String status, boolean met, String stopReason, String criterion, double threshold, String strategy,
                            String objective, String runtime, String runtimeNote, Fp32 fp32, Int8 int8, Counts counts,
                            List<PlanRow> plan, @JsonInclude(JsonInclude.Include.NON_NULL) Integer layerErrorImages,
                            List<LayerErrorRow> layerErrors, List<TrialRow> trials, Seconds seconds, Outputs outputs,
-                           List<String> warnings, Provenance provenance) {
+                           List<String> warnings, Provenance provenance,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) @JsonSerialize(using = MachineJson.class) Machine machine) {
     public TuningReport {
         plan = List.copyOf(plan);
         layerErrors = List.copyOf(layerErrors);

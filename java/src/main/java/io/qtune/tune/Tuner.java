@@ -18,6 +18,7 @@ import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.passes.Passes;
 import io.qtune.quant.OpPlan;
 import io.qtune.quant.QuantPlan;
+import io.qtune.platform.Machine;
 import io.qtune.report.Provenance;
 import io.qtune.report.TuneReportHtml;
 import io.qtune.report.TuningReport;
@@ -194,7 +195,7 @@ public final class Tuner {
         warnings.addAll(g.warnings());
         TuningReport r = new TuningReport(status, "met".equals(status), stopReason, o.criterion.spec(), search.fullThreshold(), o.strategy,
                 o.objective == Search.Objective.FASTEST ? "fastest" : "first-pass", evaluator.runtime(), evaluator.runtimeNote(), fp32, int8,
-                counts, planRows, layerErrorImages, layers, trialRows, secs, outputs, warnings, provenance);
+                counts, planRows, layerErrorImages, layers, trialRows, secs, outputs, warnings, provenance, Machine.current());
         AtomicFiles.write(jsonFile(), (r.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
         AtomicFiles.write(htmlFile(), TuneReportHtml.render(r).getBytes(StandardCharsets.UTF_8));
         return new Result("met".equals(status), status, best, fp32Acc, search.fullThreshold(), trials.size(), search.fullEvaluations(),

@@ -72,7 +72,7 @@ class BenchmarkTest {
     void jsonHasOneObjectPerResultAndRatio() {
         List<BenchResult> results = List.of(new BenchResult("onednn-fp32", 1, 25, 40, 41, 10, 0.4),
                 new BenchResult("tf-fp32", 1, 20, 50, 52, 8, 0.4));
-        String json = Benchmark.json(results, "a \"quoted\" path\\x.pb");
+        String json = Benchmark.json(results, "a \"quoted\" path\\x.pb", null);
         assertEquals("""
                 {
                   "model": "a \\"quoted\\" path\\\\x.pb",

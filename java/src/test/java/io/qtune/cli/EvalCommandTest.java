@@ -21,7 +21,7 @@ class EvalCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("label offset 1"), r.out());
         String j = Files.readString(json);
-        assertTrue(j.matches("\\{\"top1\":0\\.9\\d+,\"top5\":(0\\.\\d+|1),\"count\":500,\"images_per_second\":[0-9.]+}\\n"), j);
+        assertTrue(j.matches("\\{\"top1\":0\\.9\\d+,\"top5\":(0\\.\\d+|1),\"count\":500,\"images_per_second\":[0-9.]+,\"machine\":\\{\"cpu_model\":.*}}\\n"), j);
     }
 
     @Test

@@ -31,6 +31,6 @@ final class ReportFixtures {
                         new TuningReport.LayerErrorRow("conv2", "INT8", 31.4159, 0.99991)),
                 trials, new TuningReport.Seconds(1.5, 12.25),
                 new TuningReport.Outputs("int8.pb", "int8.plan.json", "int8.tune.json", "int8.tune.html", null),
-                List.of("a warning with <b>"), p);
+                List.of("a warning with <b>"), p, null);
     }
 }

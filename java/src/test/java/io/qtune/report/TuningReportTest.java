@@ -142,7 +142,7 @@ class TuningReportTest {
         TuningReport r = ReportFixtures.sample();
         TuningReport bare = new TuningReport(r.status(), r.met(), "time budget", r.criterion(), r.threshold(), r.strategy(), r.objective(),
                 r.runtime(), null, new TuningReport.Fp32(0.92, 1000, Double.NaN), r.int8(), r.counts(), r.plan(), null, List.of(),
-                r.trials().subList(0, 2), r.seconds(), r.outputs(), List.of(), r.provenance());
+                r.trials().subList(0, 2), r.seconds(), r.outputs(), List.of(), r.provenance(), null);
         String html = TuneReportHtml.render(bare);
         assertFalse(html.contains("Throughput of timed plans"));
         assertFalse(html.contains("Per-layer error"));
