@@ -124,7 +124,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             for (String n : names) opened.add(BenchEngines.open(n, setup));
             Benchmark bench = new Benchmark(opened, batches, timing, b -> images(imageShape, b));
-            List<Benchmark.Result> results = bench.run();
+            List<io.qtune.report.BenchResult> results = bench.run();
             out.print(Benchmark.table(results));
             Map<String, Floor> floors = new LinkedHashMap<>();
             if (floor) {
@@ -144,7 +144,7 @@ public final class BenchCommand implements Callable<Integer> {
                         out.println(new io.qtune.engine.Bf16Speed(b, fp.floorMs(), bf.floorMs(), nativeBf16).describe());
                     }
                 }
-                for (Benchmark.Result r : results) {
+                for (io.qtune.report.BenchResult r : results) {
                     Floor f = floors.get(r.engine() + "@" + r.batch());
                     if (f != null) {
                         out.printf(Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, ratio %.3fx%n",
@@ -154,8 +154,11 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             if (json != null) {
-                AtomicFiles.write(json, Benchmark.json(results, model.toString(), machine.toMap(), floors)
-                        .getBytes(StandardCharsets.UTF_8));
+                List<io.qtune.report.BenchResult> withFloors = results.stream().map(r -> {
+                    Floor f = floors.get(r.engine() + "@" + r.batch());
+                    return f == null ? r : r.withFloor(f.floorMs() / f.batch());
+                }).toList();
+                AtomicFiles.write(json, Benchmark.json(withFloors, model.toString(), machine).getBytes(StandardCharsets.UTF_8));
                 out.printf("wrote %s%n", json);
             }
             if (profile) {

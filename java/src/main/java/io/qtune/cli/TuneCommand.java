@@ -91,13 +91,14 @@ public final class TuneCommand implements Callable<Integer> {
 
             @Override
             public void trialStarted(int index, String phase, Stage stage, Candidate c) {
+                if (!Progress.stderrIsTerminal()) return; // in a log the finished line says it all, on a line of its own
                 err.printf(Locale.ROOT, "\rtrial %d %s %s %s ...", index, phase, stage.id(), shortKey(c));
                 err.flush();
             }
 
             @Override
             public void trialFinished(Trial t) {
-                err.printf(Locale.ROOT, "\rtrial %d %-11s %-6s top-1 %.4f%s%s%s %s%n", t.index(), t.phase(), t.stage().id(), t.m().accuracy(),
+                err.printf(Locale.ROOT, "%strial %d %-11s %-6s top-1 %.4f%s%s%s %s%n", Progress.stderrIsTerminal() ? "\r" : "", t.index(), t.phase(), t.stage().id(), t.m().accuracy(),
                         Double.isNaN(t.m().divergence()) ? "" : String.format(Locale.ROOT, " KL %.5f", t.m().divergence()),
                         Double.isNaN(t.throughput()) ? "" : String.format(Locale.ROOT, " %.0f img/s", t.throughput()),
                         t.passed() == null ? "" : t.passed() ? " PASS" : " fail", (t.resumed() ? "(resumed) " : "") + shortKey(t.candidate()));
@@ -117,9 +118,7 @@ public final class TuneCommand implements Callable<Integer> {
                 r.written().m().accuracy(), r.written().stage().id(), r.written().candidate().key(), this.out);
         out.printf(Locale.ROOT, "%d trials (%d full evaluations, %d subset evaluations, %d resumed) in %.1f s%s%n", r.trials(), r.fullEvaluations(),
                 r.subsetEvaluations(), r.resumed(), r.seconds(), r.stopReason() == null ? "" : "; stopped: " + r.stopReason());
-        @SuppressWarnings("unchecked")
-        java.util.Map<String, Object> outputs = (java.util.Map<String, Object>) r.report().get("outputs");
-        out.println("report: " + outputs.get("json") + ", " + outputs.get("html"));
+        out.println("report: " + r.report().outputs().json() + ", " + r.report().outputs().html());
         out.flush();
         return r.exitCode();
     }

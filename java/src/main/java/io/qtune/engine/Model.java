@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.bytedeco.dnnl.engine;
 
 /**
- * An FP32 model compiled for oneDNN on the CPU.
+ * A TensorFlow graph compiled for oneDNN on the CPU: FP32, or INT8 in Intel's format (see {@link #load}), with
+ * convolutions marked bf16 run in BF16 where the CPU has it.
  *
  * <pre>{@code
  * try (Model m = Model.compile(fusedGraph)) {
@@ -94,7 +95,7 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Loads a frozen FP32 TensorFlow GraphDef (.pb), fuses it for inference (batch norm and Pad folded,
+     * Loads a frozen TensorFlow GraphDef (.pb), fuses it for inference (batch norm and Pad folded,
      * Conv2D+BiasAdd+Relu and the residual Add fused) and compiles it. An INT8 GraphDef in Intel's format
      * (QuantizeV2, QuantizedConv2DWithBias...AndRequantize, QuantizedMaxPool, Dequantize) compiles to oneDNN int8
      * primitives computing what TensorFlow computes; FP32 ops left in it are fused and run as in an FP32 graph.

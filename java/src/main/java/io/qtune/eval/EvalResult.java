@@ -1,5 +1,8 @@
 package io.qtune.eval;
 
+import io.qtune.platform.Machine;
+import io.qtune.report.EvalRecord;
+
 /**
  * Accuracy of one evaluation: top-1 and top-5 over {@code count} images, the throughput seen including decoding,
  * and each image's top-1 model class (to compare engines image by image).
@@ -15,9 +18,14 @@ public record EvalResult(double top1, double top5, int count, double imagesPerSe
         return predictions.length == 0 ? 1 : (double) same / predictions.length;
     }
 
+    /** The JSON record of this evaluation on {@code machine} (the predictions stay out). */
+    public EvalRecord record(Machine machine) {
+        return new EvalRecord(top1, top5, count, imagesPerSecond, machine);
+    }
+
+    /** The JSON record, with this process's machine. */
     public String toJson() {
-        return String.format(java.util.Locale.ROOT, "{\"top1\":%.6f,\"top5\":%.6f,\"count\":%d,\"images_per_second\":%.3f}",
-                top1, top5, count, imagesPerSecond);
+        return record(Machine.current()).toJson();
     }
 
     /** As {@link #toJson()}, with the machine that measured it (its images/s mean nothing without it). */

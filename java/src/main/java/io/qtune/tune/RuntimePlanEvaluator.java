@@ -119,7 +119,7 @@ public final class RuntimePlanEvaluator implements PlanEvaluator {
         return idx;
     }
 
-    /** auto: oneDNN if it loads an INT8 graph of this model, else TF (until the INT8 engine lands, TF). */
+    /** auto: oneDNN if it compiles and runs an INT8 graph of this model, else TF (with a note saying why). */
     private String resolve(String wanted, String[] note) {
         if (!wanted.equals("auto")) return wanted;
         Path probe = graphFor(Strategy.MODEL_WIDE.get(0));

@@ -18,7 +18,10 @@ import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.passes.Passes;
 import io.qtune.quant.OpPlan;
 import io.qtune.quant.QuantPlan;
-import io.qtune.report.TuneReport;
+import io.qtune.platform.Machine;
+import io.qtune.report.Provenance;
+import io.qtune.report.TuneReportHtml;
+import io.qtune.report.TuningReport;
 import io.qtune.zoo.ProxyModel;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +57,7 @@ public final class Tuner {
 
     public record Result(boolean met, String status, Trial written, double fp32Accuracy, double threshold, int trials,
                          int fullEvaluations, int subsetEvaluations, int resumed, double seconds, String stopReason,
-                         Map<String, Object> report) {
+                         TuningReport report) {
         /** 0 when the criterion was met, 4 when the best plan so far was written instead. */
         public int exitCode() {
             return met ? 0 : EXIT_NOT_MET;
@@ -83,7 +86,7 @@ public final class Tuner {
         double calibSeconds = (System.nanoTime() - c0) / 1e9;
         TuningSpace space = new TuningSpace(fused, stats);
         fallback = fallbackOrder(fused);
-        o.listener.message("fallback order: " + fallback.get("order") + ": " + fallback.get("why"));
+        o.listener.message("fallback order: " + fallback.order() + ": " + fallback.why());
 
         try (LabeledImages evalAll = DataSpec.open(evalSpec, size)) {
             LabeledImages eval = o.evalLimit > 0 && o.evalLimit < evalAll.size() ? new SpreadSubset(evalAll, o.evalLimit) : evalAll;
@@ -99,7 +102,7 @@ public final class Tuner {
                         o.timeBudget == null ? 0 : o.timeBudget.toNanos(), o.maxTrials, System::nanoTime);
                 if (evaluator.runtimeNote() != null) o.listener.message(evaluator.runtimeNote());
                 AtomicBoolean written = new AtomicBoolean();
-                Map<String, Object> provenance = provenance(modelFile, calibSpec, evalSpec, dataDigest, options);
+                Provenance provenance = provenance(modelFile, calibSpec, evalSpec, dataDigest, options);
                 Thread hook = new Thread(() -> {
                     search.requestStop("interrupted");
                     if (written.compareAndSet(false, true)) {
@@ -147,121 +150,77 @@ public final class Tuner {
     }
 
     /** Ops that miss the criterion fall back to FP32; whether BF16 would be faster here is measured, and said. */
-    private static Map<String, Object> fallbackOrder(Graph fused) {
+    private static TuningReport.Fallback fallbackOrder(Graph fused) {
         io.qtune.engine.Bf16Speed speed = io.qtune.engine.Bf16Speed.measure(fused, 1, 5);
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("order", List.of("int8", "fp32"));
-        f.put("why", speed.bf16Faster()
+        return new TuningReport.Fallback(List.of("int8", "fp32"), speed.bf16Faster()
                 ? "BF16 is not a fallback precision of this tuner yet; " + speed.describe()
-                : "BF16 is never a fallback for speed on this CPU: " + speed.describe());
-        f.put("bf16_faster", speed.bf16Faster());
-        f.put("bf16_floor_ms", speed.bf16FloorMs());
-        f.put("fp32_floor_ms", speed.fp32FloorMs());
-        return f;
+                : "BF16 is never a fallback for speed on this CPU: " + speed.describe(),
+                speed.bf16Faster(), speed.bf16FloorMs(), speed.fp32FloorMs());
     }
 
-    private Map<String, Object> fallback = Map.of();
+    private TuningReport.Fallback fallback;
 
     private Result write(TuningSpace space, Search search, RuntimePlanEvaluator evaluator, Trial best, String status, String stopReason,
-                         double calibSeconds, long t0, Map<String, Object> provenance, boolean layerErrors) {
+                         double calibSeconds, long t0, Provenance provenance, boolean layerErrors) {
         QuantPlan plan = space.plan(best.candidate());
         Int8GraphWriter.Result g = new Int8GraphWriter(Int8GraphWriter.ArgMaxOutput.CAST).write(space.fused(), new PlanDecisions(plan), o.out);
         Path planFile = sibling(o.out, ".plan.json");
         plan.write(planFile);
         double fp32Acc = search.fp32(Stage.FULL).accuracy();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("status", status);
-        r.put("met", "met".equals(status));
-        r.put("stop_reason", stopReason);
-        r.put("criterion", o.criterion.spec());
-        r.put("threshold", search.fullThreshold());
-        r.put("strategy", o.strategy);
-        r.put("objective", o.objective == Search.Objective.FASTEST ? "fastest" : "first-pass");
-        r.put("runtime", evaluator.runtime());
-        r.put("runtime_note", evaluator.runtimeNote());
-        r.put("machine", io.qtune.platform.Machine.current().toMap());
-        r.put("fallback", fallback);
-        Map<String, Object> fp32 = new LinkedHashMap<>();
-        fp32.put("accuracy", fp32Acc);
-        fp32.put("images", search.fp32(Stage.FULL).images());
-        fp32.put("throughput", searchFp32Throughput(search));
-        r.put("fp32", fp32);
-        Map<String, Object> int8 = new LinkedHashMap<>();
-        int8.put("candidate", best.candidate().key());
-        int8.put("stage", best.stage().id());
-        int8.put("accuracy", best.m().accuracy());
-        int8.put("images", best.m().images());
-        int8.put("throughput", best.throughput());
-        int8.put("int8_ops", plan.ops().size() - best.candidate().fp32Ops().size());
-        int8.put("fp32_ops", new ArrayList<>(best.candidate().fp32Ops()));
-        r.put("int8", int8);
+        TuningReport.Fp32 fp32 = new TuningReport.Fp32(fp32Acc, search.fp32(Stage.FULL).images(), searchFp32Throughput(search));
+        TuningReport.Int8 int8 = new TuningReport.Int8(best.candidate().key(), best.stage().id(), best.m().accuracy(), best.m().images(),
+                best.throughput(), plan.ops().size() - best.candidate().fp32Ops().size(), new ArrayList<>(best.candidate().fp32Ops()));
         List<Trial> trials = search.trials();
-        Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("trials", trials.size());
-        counts.put("full_evaluations", search.fullEvaluations());
-        counts.put("subset_evaluations", search.subsetEvaluations());
-        counts.put("resumed", search.resumedTrials());
-        r.put("counts", counts);
-        List<Object> planRows = new ArrayList<>();
+        TuningReport.Counts counts = new TuningReport.Counts(trials.size(), search.fullEvaluations(), search.subsetEvaluations(),
+                search.resumedTrials());
+        List<TuningReport.PlanRow> planRows = new ArrayList<>();
         for (String op : space.ops()) {
             OpPlan p = plan.op(op);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("op", op);
-            row.put("precision", p.precision().name());
-            row.put("weights", p.weights() == io.qtune.quant.WeightGranularity.PER_CHANNEL ? "per-channel" : "per-tensor");
-            row.put("algorithm", p.activationAlgorithm());
-            planRows.add(row);
+            planRows.add(new TuningReport.PlanRow(op, p.precision().name(),
+                    p.weights() == io.qtune.quant.WeightGranularity.PER_CHANNEL ? "per-channel" : "per-tensor", p.activationAlgorithm()));
         }
-        r.put("plan", planRows);
-        List<Object> layers = new ArrayList<>();
+        List<TuningReport.LayerErrorRow> layers = new ArrayList<>();
+        Integer layerErrorImages = null;
         if (layerErrors && o.layerErrorImages > 0) {
             Graph fused = space.fused();
             String input = fused.placeholders().get(0).name();
-            try (LabeledImages eval = DataSpec.open(String.valueOf(provenance.get("eval_spec")), ProxyModelSize.of(fused))) {
+            try (LabeledImages eval = DataSpec.open(provenance.evalSpec(), ProxyModelSize.of(fused))) {
                 int n = Math.min(o.layerErrorImages, eval.size());
                 int px = eval.height() * eval.width() * 3;
                 float[] imgs = new float[n * px];
                 int[] idx = CalibrationRun.pick(eval.size(), n);
                 for (int i = 0; i < n; i++) eval.load(idx[i], imgs, i * px);
                 for (LayerErrors.LayerError e : LayerErrors.compute(fused, g.graph(), plan, input, new long[] {n, eval.height(), eval.width(), 3}, imgs)) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("op", e.op());
-                    row.put("precision", e.precision());
-                    row.put("sqnr_db", e.sqnrDb());
-                    row.put("cosine", e.cosine());
-                    layers.add(row);
+                    layers.add(new TuningReport.LayerErrorRow(e.op(), e.precision(), e.sqnrDb(), e.cosine()));
                 }
-                r.put("layer_error_images", n);
+                layerErrorImages = n;
             }
         }
-        r.put("layer_errors", layers);
-        List<Object> trialRows = new ArrayList<>();
+        List<TuningReport.TrialRow> trialRows = new ArrayList<>();
         for (Trial t : trials) {
-            Map<String, Object> row = t.toMap();
             // the subset is the least confident images, so its own top-1 is far below the full set's; show the prediction
-            if (t.stage() == Stage.SUBSET) row.put("predicted_full", search.predictedFull(t));
-            trialRows.add(row);
+            trialRows.add(trialRow(t, t.stage() == Stage.SUBSET ? search.predictedFull(t) : null));
         }
-        r.put("trials", trialRows);
-        Map<String, Object> secs = new LinkedHashMap<>();
-        secs.put("calibration", calibSeconds);
-        secs.put("total", (System.nanoTime() - t0) / 1e9);
-        r.put("seconds", secs);
-        Map<String, Object> outputs = new LinkedHashMap<>();
-        outputs.put("model", o.out.toString());
-        outputs.put("plan", planFile.toString());
-        outputs.put("json", jsonFile().toString());
-        outputs.put("html", htmlFile().toString());
-        if (o.workdir != null) outputs.put("history", o.workdir.resolve(TuningHistory.FILE).toString());
-        r.put("outputs", outputs);
-        List<Object> warnings = new ArrayList<>(space.warnings());
+        TuningReport.Seconds secs = new TuningReport.Seconds(calibSeconds, (System.nanoTime() - t0) / 1e9);
+        TuningReport.Outputs outputs = new TuningReport.Outputs(o.out.toString(), planFile.toString(), jsonFile().toString(),
+                htmlFile().toString(), o.workdir == null ? null : o.workdir.resolve(TuningHistory.FILE).toString());
+        List<String> warnings = new ArrayList<>(space.warnings());
         warnings.addAll(g.warnings());
-        r.put("warnings", warnings);
-        r.put("provenance", provenance);
-        AtomicFiles.write(jsonFile(), (Json.write(r) + "\n").getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(htmlFile(), TuneReport.html(r).getBytes(StandardCharsets.UTF_8));
+        TuningReport r = new TuningReport(status, "met".equals(status), stopReason, o.criterion.spec(), search.fullThreshold(), o.strategy,
+                o.objective == Search.Objective.FASTEST ? "fastest" : "first-pass", evaluator.runtime(), evaluator.runtimeNote(), fp32, int8,
+                counts, planRows, layerErrorImages, layers, trialRows, secs, outputs, warnings, provenance, Machine.current(), fallback);
+        AtomicFiles.write(jsonFile(), (r.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(htmlFile(), TuneReportHtml.render(r).getBytes(StandardCharsets.UTF_8));
         return new Result("met".equals(status), status, best, fp32Acc, search.fullThreshold(), trials.size(), search.fullEvaluations(),
                 search.subsetEvaluations(), search.resumedTrials(), (System.nanoTime() - t0) / 1e9, stopReason, r);
+    }
+
+    /** A trial as the report shows it; {@code predictedFull} only for subset trials. */
+    private static TuningReport.TrialRow trialRow(Trial t, Double predictedFull) {
+        Measurement m = t.m();
+        return new TuningReport.TrialRow(t.index(), t.phase(), t.stage().id(), t.candidate().algorithm(), t.candidate().weightsName(),
+                new ArrayList<>(t.candidate().fp32Ops()), m.accuracy(), m.images(), m.divergence(), m.disagreements(), m.seconds(),
+                t.throughput(), t.passed(), t.resumed(), predictedFull);
     }
 
     /** FP32 throughput if it was measured (the fastest objective or a timed written plan); never measured here. */
@@ -303,22 +262,13 @@ public final class Tuner {
         return m;
     }
 
-    private Map<String, Object> provenance(Path model, String calibSpec, String evalSpec, String dataDigest, Map<String, Object> options) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("tool", "qtune " + VERSION);
-        p.put("java", System.getProperty("java.version"));
-        p.put("model", model.toString());
-        p.put("model_sha256", Sha256.hex(model));
-        p.put("calib_spec", calibSpec);
-        p.put("eval_spec", evalSpec);
-        p.put("eval_content_sha256", dataDigest);
-        p.put("eval_content_note", "sha256 over every label and id and the decoded pixels of up to 256 images spread over the set");
+    private Provenance provenance(Path model, String calibSpec, String evalSpec, String dataDigest, Map<String, Object> options) {
         Map<String, Object> opts = new LinkedHashMap<>(options);
         opts.put("time_budget_s", o.timeBudget == null ? null : o.timeBudget.toMillis() / 1000.0);
         opts.put("max_trials", o.maxTrials);
         opts.put("workdir", o.workdir == null ? null : o.workdir.toString());
-        p.put("options", opts);
-        return p;
+        return new Provenance("qtune " + VERSION, System.getProperty("java.version"), model.toString(), Sha256.hex(model), calibSpec,
+                evalSpec, dataDigest, "sha256 over every label and id and the decoded pixels of up to 256 images spread over the set", opts);
     }
 
     /** Digest of the evaluation data as the model sees it (any source: files, synthetic, a subset view). */

@@ -2,9 +2,8 @@ package io.qtune.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.qtune.data.FashionMnist;
+import io.qtune.data.DebianFashionMnist;
 import io.qtune.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ class TuneCommandTest {
     @Test
     @SuppressWarnings("unchecked")
     void criterionNotMetWritesEverythingWithExitCode4AndASecondRunResumes() throws Exception {
-        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist");
+        DebianFashionMnist.assumeInstalled();
         Path out = dir.resolve("int8.pb"), work = dir.resolve("work");
         CliRun first = tune(out, work);
         assertEquals(4, first.exitCode(), first.err());

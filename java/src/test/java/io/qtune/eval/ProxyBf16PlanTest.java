@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.qtune.data.BatchLoader;
 import io.qtune.data.DataSpec;
-import io.qtune.data.FashionMnist;
+import io.qtune.data.DebianFashionMnist;
 import io.qtune.data.LabelOffset;
 import io.qtune.data.LabeledImages;
 import io.qtune.data.SyntheticImages;
@@ -46,7 +45,7 @@ class ProxyBf16PlanTest {
 
     @Test
     void lastFiveConvolutionsInBf16KeepFp32Accuracy(@TempDir Path dir) {
-        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist (scripts/install-deps)");
+        DebianFashionMnist.assumeInstalled();
         Graph fused = Passes.fuseForInference(GraphDefCodec.read(ProxyModel.file()));
         List<String> convs = fused.nodes().stream().filter(n -> Ops.isConv(n.op())).map(Node::name).toList();
         List<String> last5 = convs.subList(convs.size() - 5, convs.size());

@@ -2,11 +2,10 @@ package io.qtune.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.qtune.data.BatchLoader;
 import io.qtune.data.DataSpec;
-import io.qtune.data.FashionMnist;
+import io.qtune.data.DebianFashionMnist;
 import io.qtune.data.LabelOffset;
 import io.qtune.data.LabeledImages;
 import io.qtune.quant.Quantizer;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProxyInt8AgreementTest {
     @Test
     void tensorFlowAndTheInt8EngineAgreeOnTheEmittedGraph(@TempDir Path dir) {
-        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist (scripts/install-deps)");
+        DebianFashionMnist.assumeInstalled();
         io.qtune.testing.Cpu.assumeTfRunsInt8();
         Path int8 = dir.resolve("proxy-int8.pb");
         try (LabeledImages calib = DataSpec.open("fashion-mnist:train", ProxyModel.IMAGE_SIZE)) {
