@@ -1,5 +1,6 @@
 package io.qtune.data;
 
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
 import java.util.OptionalInt;
 
@@ -9,8 +10,8 @@ import java.util.OptionalInt;
  * Resolved once from the number of model outputs, unless the user gives the offset explicitly.
  */
 public final class LabelOffset {
-    /** The name of the option that sets the offset explicitly, quoted in error messages. */
-    public static final String OPTION = "--label-offset";
+    /** The name of the setting that gives the offset explicitly, quoted in error messages (the CLI says its flag). */
+    public static final String OPTION = "labelOffset";
 
     private final int offset;
     private final int numLabels;
@@ -39,7 +40,7 @@ public final class LabelOffset {
         if (override.isPresent()) {
             int offset = override.getAsInt();
             if (offset < 0 || numLabels - 1 + offset > modelOutputs - 1) {
-                throw new QtuneException("label offset " + offset + " maps data set labels 0.." + (numLabels - 1)
+                throw InvalidSetting.mentioning(OPTION, "label offset " + offset + " maps data set labels 0.." + (numLabels - 1)
                         + " to model classes " + offset + ".." + (numLabels - 1 + offset)
                         + ", but the model has classes 0.." + (modelOutputs - 1) + "; " + whatFits(numLabels, modelOutputs));
             }
@@ -51,7 +52,7 @@ public final class LabelOffset {
         if (modelOutputs == numLabels + 1) {
             return new LabelOffset(1, numLabels, modelOutputs, false); // class 0 is background
         }
-        throw new QtuneException("the model has " + modelOutputs + " output classes but the data set has " + numLabels
+        throw InvalidSetting.mentioning(OPTION, "the model has " + modelOutputs + " output classes but the data set has " + numLabels
                 + " labels (0.." + (numLabels - 1) + "): expected " + numLabels + " outputs (offset 0) or "
                 + (numLabels + 1) + " (background class 0, offset 1); " + whatFits(numLabels, modelOutputs));
     }

@@ -15,6 +15,16 @@ public record EvalResult(double top1, double top5, int count, double imagesPerSe
         return predictions.length == 0 ? 1 : (double) same / predictions.length;
     }
 
+    /** Images whose true class scored first; exact, since top1 is this count divided by {@code count}. */
+    public int top1Correct() {
+        return (int) Math.round(top1 * count);
+    }
+
+    /** Images whose true class scored among the first five. */
+    public int top5Correct() {
+        return (int) Math.round(top5 * count);
+    }
+
     public String toJson() {
         return String.format(java.util.Locale.ROOT, "{\"top1\":%.6f,\"top5\":%.6f,\"count\":%d,\"images_per_second\":%.3f}",
                 top1, top5, count, imagesPerSecond);
