@@ -1,30 +1,30 @@
 package io.qtune;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /**
  * A library setting with a value it cannot take. The message names the setting as the library's builders do
- * ({@code calibSize}); a front end that spells it otherwise (the CLI's {@code --calib-size}) rewrites it with
- * {@link #messageFor}, so the library never names a flag it does not own.
+ * ({@code calibSize}); a front end that spells it otherwise (the CLI's {@code --calib-size}) rewrites that one mention
+ * with {@link #messageFor}, so the library never names a flag it does not own.
  */
 public class InvalidSetting extends QtuneException {
     private final String setting;
+    private final String before;
+    private final String after;
 
     /** @param problem what is wrong, following the setting's name: "must be at least 1, got 0" */
     public InvalidSetting(String setting, String problem) {
-        super(setting + " " + problem);
-        this.setting = setting;
+        this(setting, "", " " + problem);
     }
 
-    private InvalidSetting(String setting, String message, boolean whole) {
-        super(message);
+    private InvalidSetting(String setting, String before, String after) {
+        super(before + setting + after);
         this.setting = setting;
+        this.before = before;
+        this.after = after;
     }
 
-    /** An error whose message, as given, names the setting somewhere (not necessarily first). */
-    public static InvalidSetting mentioning(String setting, String message) {
-        return new InvalidSetting(setting, message, true);
+    /** An error whose message is {@code before + setting + after}: the setting mentioned mid-sentence. */
+    public static InvalidSetting mentioning(String before, String setting, String after) {
+        return new InvalidSetting(setting, before, after);
     }
 
     /** The builder name of the setting, e.g. {@code calibSize}. */
@@ -32,9 +32,8 @@ public class InvalidSetting extends QtuneException {
         return setting;
     }
 
-    /** The message with every whole-word mention of the setting replaced by {@code spelled}. */
+    /** The message with the setting spelled as {@code spelled} (e.g. a flag). */
     public String messageFor(String spelled) {
-        return Pattern.compile("(?<![\\w-])" + Pattern.quote(setting) + "(?![\\w-])").matcher(getMessage())
-                .replaceAll(Matcher.quoteReplacement(spelled));
+        return before + spelled + after;
     }
 }
