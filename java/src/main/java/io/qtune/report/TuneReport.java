@@ -22,16 +22,18 @@ public final class TuneReport {
                 .append(".mono{font-family:monospace}svg{background:#fafafa;border:1px solid #ddd}</style></head><body>");
         Map<String, Object> fp32 = (Map<String, Object>) r.get("fp32"), int8 = (Map<String, Object>) r.get("int8");
         String status = String.valueOf(r.get("status"));
+        String metricId = String.valueOf(r.getOrDefault("metric", "top1"));
+        String metric = esc(metricId.equals("top1") ? "top-1" : metricId.equals("top5") ? "top-5" : metricId);
         b.append("<h1>qtune tuning report</h1><p>Status: <span class=\"").append("met".equals(status) ? "ok" : "bad").append("\">")
                 .append(esc(status)).append("</span>");
         if (r.get("stop_reason") != null) b.append(" (").append(esc(String.valueOf(r.get("stop_reason")))).append(")");
         b.append("</p><table>");
-        row(b, "criterion", r.get("criterion") + " (pass at top-1 &ge; " + pct(r.get("threshold")) + ")");
+        row(b, "criterion", r.get("criterion") + " (pass at " + metric + " &ge; " + pct(r.get("threshold")) + ")");
         row(b, "strategy / objective", r.get("strategy") + " / " + r.get("objective"));
         row(b, "runtime", String.valueOf(r.get("runtime")) + (r.get("runtime_note") == null ? "" : " &mdash; " + esc(String.valueOf(r.get("runtime_note")))));
-        row(b, "FP32 top-1", pct(fp32.get("accuracy")) + " on " + fp32.get("images") + " images; " + num(fp32.get("throughput"), "%.0f") + " img/s");
+        row(b, "FP32 " + metric, pct(fp32.get("accuracy")) + " on " + fp32.get("images") + " images; " + num(fp32.get("throughput"), "%.0f") + " img/s");
         if (int8 != null) {
-            row(b, "INT8 top-1 (written plan)", pct(int8.get("accuracy")) + " on " + int8.get("images") + " images ("
+            row(b, "INT8 " + metric + " (written plan)", pct(int8.get("accuracy")) + " on " + int8.get("images") + " images ("
                     + esc(String.valueOf(int8.get("stage"))) + "); " + num(int8.get("throughput"), "%.0f") + " img/s");
             row(b, "written plan", "<span class=\"mono\">" + esc(String.valueOf(int8.get("candidate"))) + "</span>");
         }
@@ -43,7 +45,7 @@ public final class TuneReport {
         b.append("</table>");
 
         List<Map<String, Object>> trials = (List<Map<String, Object>>) r.get("trials");
-        b.append("<h2>Tuning trace: top-1 per trial</h2>").append(accuracyPlot(trials, fp32, r));
+        b.append("<h2>Tuning trace: " + metric + " per trial</h2>").append(accuracyPlot(trials, fp32, r));
         b.append("<p style=\"font-size:12px\">Filled: full evaluation set; hollow: subset (screening), at the full-set top-1 it predicts. Green: passed. Dashed: FP32 and the pass threshold (full set).</p>");
         List<Map<String, Object>> timed = trials.stream().filter(t -> t.get("throughput") instanceof Number n && Double.isFinite(n.doubleValue())).toList();
         if (!timed.isEmpty()) b.append("<h2>Throughput of timed plans (img/s)</h2>").append(throughputPlot(timed, fp32));
@@ -64,7 +66,7 @@ public final class TuneReport {
                     .append(le == null ? "" : num(le.get("sqnr_db"), "%.1f")).append("</td><td>").append(le == null ? "" : num(le.get("cosine"), "%.5f"))
                     .append("</td></tr>");
         }
-        b.append("</table><h2>Trials</h2><table><tr><th>#</th><th>phase</th><th>stage</th><th>plan</th><th>top-1</th><th>KL vs FP32</th><th>img/s</th><th>passed</th><th>s</th></tr>");
+        b.append("</table><h2>Trials</h2><table><tr><th>#</th><th>phase</th><th>stage</th><th>plan</th><th>" + metric + "</th><th>KL vs FP32</th><th>img/s</th><th>passed</th><th>s</th></tr>");
         for (Map<String, Object> t : trials) {
             List<Object> ops = (List<Object>) t.get("fp32_ops");
             String plan1 = t.get("algorithm") + "/" + t.get("weights") + (ops.isEmpty() ? "" : " + " + ops.size() + " FP32: " + String.join(", ", ops.stream().map(String::valueOf).toList()));
