@@ -23,14 +23,19 @@ public record EvalResult(double top1, double top5, int count, double imagesPerSe
         return new EvalRecord(top1, top5, count, imagesPerSecond, machine);
     }
 
+    /** Images whose true class scored first; exact, since top1 is this count divided by {@code count}. */
+    public int top1Correct() {
+        return (int) Math.round(top1 * count);
+    }
+
+    /** Images whose true class scored among the first five. */
+    public int top5Correct() {
+        return (int) Math.round(top5 * count);
+    }
+
     /** The JSON record, with this process's machine. */
     public String toJson() {
         return record(Machine.current()).toJson();
     }
 
-    /** As {@link #toJson()}, with the machine that measured it (its images/s mean nothing without it). */
-    public String toJson(java.util.Map<String, Object> machine) {
-        String j = toJson();
-        return j.substring(0, j.length() - 1) + ",\"machine\":" + io.qtune.Json.write(machine) + "}";
-    }
 }

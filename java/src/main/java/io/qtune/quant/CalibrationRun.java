@@ -51,7 +51,7 @@ public final class CalibrationRun {
      */
     public static TensorStats collect(Graph fused, LabeledImages images, int calibSize, int batch,
                                       IntConsumer progress) {
-        if (calibSize < 1) throw new QtuneException("--calib-size must be at least 1, got " + calibSize);
+        if (calibSize < 1) throw new io.qtune.InvalidSetting("calibSize", "must be at least 1, got " + calibSize);
         if (images.size() == 0) throw new QtuneException("the calibration data set is empty");
         Node input = fused.placeholders().get(0);
         List<String> observed = observedTensors(fused).stream().filter(t -> !t.equals(input.name())).toList();

@@ -27,7 +27,7 @@ public final class TuneReportHtml {
         trace(b, r);
         layerErrors(b, r);
         planTable(b, r);
-        trialTable(b, r.trials());
+        trialTable(b, r.trials(), metricName(r));
         warnings(b, r.warnings());
         provenance(b, r.provenance());
         return b.append("</body></html>\n").toString();
@@ -38,13 +38,14 @@ public final class TuneReportHtml {
                 .append(esc(r.status())).append("</span>");
         if (r.stopReason() != null) b.append(" (").append(esc(r.stopReason())).append(")");
         b.append("</p><table>");
-        row(b, "criterion", r.criterion() + " (pass at top-1 &ge; " + pct(r.threshold()) + ")");
+        String metric = metricName(r);
+        row(b, "criterion", r.criterion() + " (pass at " + metric + " &ge; " + pct(r.threshold()) + ")");
         row(b, "strategy / objective", r.strategy() + " / " + r.objective());
         row(b, "runtime", r.runtime() + (r.runtimeNote() == null ? "" : " &mdash; " + esc(r.runtimeNote())));
-        row(b, "FP32 top-1", pct(r.fp32().accuracy()) + " on " + r.fp32().images() + " images; " + num(r.fp32().throughput(), "%.0f") + " img/s");
+        row(b, "FP32 " + metric, pct(r.fp32().accuracy()) + " on " + r.fp32().images() + " images; " + num(r.fp32().throughput(), "%.0f") + " img/s");
         TuningReport.Int8 int8 = r.int8();
         if (int8 != null) {
-            row(b, "INT8 top-1 (written plan)", pct(int8.accuracy()) + " on " + int8.images() + " images (" + esc(int8.stage()) + "); "
+            row(b, "INT8 " + metric + " (written plan)", pct(int8.accuracy()) + " on " + int8.images() + " images (" + esc(int8.stage()) + "); "
                     + num(int8.throughput(), "%.0f") + " img/s");
             row(b, "written plan", "<span class=\"mono\">" + esc(int8.candidate()) + "</span>");
         }
@@ -52,11 +53,18 @@ public final class TuneReportHtml {
         row(b, "trials", c.trials() + " (" + c.fullEvaluations() + " full evaluations, " + c.subsetEvaluations() + " subset evaluations, "
                 + c.resumed() + " read back from the history)");
         row(b, "time", num(r.seconds().total(), "%.1f") + " s in all, " + num(r.seconds().calibration(), "%.1f") + " s calibrating");
+        if (r.fallback() != null) row(b, "fallback order", esc(String.join(" &rarr; ", r.fallback().order())) + " &mdash; " + esc(r.fallback().why()));
         b.append("</table>");
     }
 
+    /** How the score is named: top-1 and top-5 as usual, a user's metric by its id. */
+    static String metricName(TuningReport r) {
+        String id = r.metric() == null ? "top1" : r.metric();
+        return esc(id.equals("top1") ? "top-1" : id.equals("top5") ? "top-5" : id);
+    }
+
     private static void trace(StringBuilder b, TuningReport r) {
-        b.append("<h2>Tuning trace: top-1 per trial</h2>").append(ReportPlots.accuracy(r.trials(), r.fp32().accuracy(), r.threshold()));
+        b.append("<h2>Tuning trace: " + metricName(r) + " per trial</h2>").append(ReportPlots.accuracy(r.trials(), r.fp32().accuracy(), r.threshold()));
         b.append("<p style=\"font-size:12px\">Filled: full evaluation set; hollow: subset (screening), at the full-set top-1 it predicts. "
                 + "Green: passed. Dashed: FP32 and the pass threshold (full set).</p>");
         List<TrialRow> timed = r.trials().stream().filter(t -> Double.isFinite(t.throughput())).toList();
@@ -85,8 +93,8 @@ public final class TuneReportHtml {
         b.append("</table>");
     }
 
-    private static void trialTable(StringBuilder b, List<TrialRow> trials) {
-        b.append("<h2>Trials</h2><table><tr><th>#</th><th>phase</th><th>stage</th><th>plan</th><th>top-1</th><th>KL vs FP32</th><th>img/s</th>"
+    private static void trialTable(StringBuilder b, List<TrialRow> trials, String metric) {
+        b.append("<h2>Trials</h2><table><tr><th>#</th><th>phase</th><th>stage</th><th>plan</th><th>" + metric + "</th><th>KL vs FP32</th><th>img/s</th>"
                 + "<th>passed</th><th>s</th></tr>");
         for (TrialRow t : trials) {
             b.append("<tr><td>").append(t.trial()).append(t.resumed() ? "*" : "").append("</td><td>").append(t.phase())

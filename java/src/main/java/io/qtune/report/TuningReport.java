@@ -11,7 +11,7 @@ import java.util.List;
  * {@link TuneReportHtml} the HTML page, both from this one value, so the two never disagree. Unmeasured numbers are NaN
  * (null in JSON). {@code machine} is where it ran (left out when unknown).
  */
-public record TuningReport(String status, boolean met, String stopReason, String criterion, double threshold, String strategy,
+public record TuningReport(String status, boolean met, String stopReason, String criterion, String metric, double threshold, String strategy,
                            String objective, String runtime, String runtimeNote, Fp32 fp32, Int8 int8, Counts counts,
                            List<PlanRow> plan, @JsonInclude(JsonInclude.Include.NON_NULL) Integer layerErrorImages,
                            List<LayerErrorRow> layerErrors, List<TrialRow> trials, Seconds seconds, Outputs outputs,

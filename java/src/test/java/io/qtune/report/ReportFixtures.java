@@ -22,7 +22,7 @@ final class ReportFixtures {
                         Double.NaN, null, false, 0.921),
                 new TuningReport.TrialRow(3, "fallback", "full", "kl", "per-channel", List.of("conv<1>"), 0.92, 1000, 0.001, 2, 3.25, 812.5,
                         true, false, null));
-        return new TuningReport("met", true, null, "relative:0.01", 0.9108, "sensitivity", "first-pass", "onednn", "a <note> & more",
+        return new TuningReport("met", true, null, "relative:0.01", "top1", 0.9108, "sensitivity", "first-pass", "onednn", "a <note> & more",
                 new TuningReport.Fp32(0.92, 1000, 400.25),
                 new TuningReport.Int8("kl/per-channel/fp32=conv<1>", "full", 0.92, 1000, 812.5, 2, List.of("conv<1>")),
                 new TuningReport.Counts(3, 2, 1, 1),

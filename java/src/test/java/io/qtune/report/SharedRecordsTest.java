@@ -28,7 +28,7 @@ class SharedRecordsTest {
         BenchReport b = new BenchReport("m.pb", List.of(new BenchResult("tf-fp32", 1, 20, 50, 52, 8, 0.4)), List.of(), MACHINE);
         assertEquals(List.of("model", "results", "ratios", "machine"), keys(b.toJson()));
         TuningReport r = ReportFixtures.sample();
-        TuningReport withMachine = new TuningReport(r.status(), r.met(), r.stopReason(), r.criterion(), r.threshold(), r.strategy(),
+        TuningReport withMachine = new TuningReport(r.status(), r.met(), r.stopReason(), r.criterion(), r.metric(), r.threshold(), r.strategy(),
                 r.objective(), r.runtime(), r.runtimeNote(), r.fp32(), r.int8(), r.counts(), r.plan(), r.layerErrorImages(), r.layerErrors(),
                 r.trials(), r.seconds(), r.outputs(), r.warnings(), r.provenance(), MACHINE, null);
         List<String> keys = keys(withMachine.toJson());

@@ -21,7 +21,7 @@ class TuningReportTest {
                 {"status":"met",
                 "met":true,
                 "stop_reason":null,
-                "criterion":"relative:0.01",
+                "criterion":"relative:0.01","metric":"top1",
                 "threshold":0.9108,
                 "strategy":"sensitivity",
                 "objective":"first-pass",
@@ -140,7 +140,7 @@ class TuningReportTest {
     @Test
     void aReportWithoutTimingsOrLayerErrorsHasNoSuchSections() {
         TuningReport r = ReportFixtures.sample();
-        TuningReport bare = new TuningReport(r.status(), r.met(), "time budget", r.criterion(), r.threshold(), r.strategy(), r.objective(),
+        TuningReport bare = new TuningReport(r.status(), r.met(), "time budget", r.criterion(), r.metric(), r.threshold(), r.strategy(), r.objective(),
                 r.runtime(), null, new TuningReport.Fp32(0.92, 1000, Double.NaN), r.int8(), r.counts(), r.plan(), null, List.of(),
                 r.trials().subList(0, 2), r.seconds(), r.outputs(), List.of(), r.provenance(), null, null);
         String html = TuneReportHtml.render(bare);
