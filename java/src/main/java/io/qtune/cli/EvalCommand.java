@@ -69,7 +69,7 @@ public final class EvalCommand implements Callable<Integer> {
             o.printf("model: %s%ndata: %s (%d images, label offset %d)%nengine: %s%n", modelFile, dataSpec, r.count(), offset.offset(), engine);
             o.printf(java.util.Locale.ROOT, "top-1: %.4f%ntop-5: %.4f%nimages/s: %.1f%n", r.top1(), r.top5(), r.imagesPerSecond());
             o.flush();
-            if (json != null) AtomicFiles.write(json, (r.toJson(machine.toMap()) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (json != null) AtomicFiles.write(json, (r.record(machine).toJson() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return 0;
     }

@@ -27,10 +27,4 @@ public record EvalResult(double top1, double top5, int count, double imagesPerSe
     public String toJson() {
         return record(Machine.current()).toJson();
     }
-
-    /** As {@link #toJson()}, with the machine that measured it (its images/s mean nothing without it). */
-    public String toJson(java.util.Map<String, Object> machine) {
-        String j = toJson();
-        return j.substring(0, j.length() - 1) + ",\"machine\":" + io.qtune.Json.write(machine) + "}";
-    }
 }

@@ -27,6 +27,7 @@ class EvalCommandTest {
         assertTrue(j.contains("\"onednn_isa\":\"" + machine.onednnIsa() + "\""), j);
         assertTrue(r.out().contains("oneDNN ISA " + machine.onednnIsa()), r.out());
         assertTrue(j.contains("\"wait_policy\":"), j);
+        assertEquals(1, j.split("\"machine\":", -1).length - 1, "one machine object, not two: " + j);
     }
 
     @Test
