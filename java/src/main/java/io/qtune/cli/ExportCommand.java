@@ -33,6 +33,12 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--plan", paramLabel = "FILE", description = "A quant plan (JSON, from quantize --save-plan or tune): export the INT8 network.")
     Path plan;
 
+    @Option(names = "--residual-add", paramLabel = "FORM", defaultValue = "float",
+            description = "INT8 convolutions that add a residual: float (qtune's arithmetic: conv output in float, one "
+                    + "requantization; ONNX Runtime runs those convs in float) or int8 (QLinearConv then QLinearAdd: every "
+                    + "conv in int8 in ONNX Runtime, one more rounding per block) (default: ${DEFAULT-VALUE}).")
+    String residualAdd;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the model (.onnx).")
     Path out;
 
@@ -43,16 +49,21 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         if (!format.equals("onnx")) throw new QtuneException("--format must be onnx, got '" + format + "'");
         Path modelFile = model != null ? model : ProxyModel.file();
+        OnnxExporter.ResidualAdd form = switch (residualAdd) {
+            case "float" -> OnnxExporter.ResidualAdd.FLOAT;
+            case "int8" -> OnnxExporter.ResidualAdd.INT8;
+            default -> throw new QtuneException("--residual-add must be float or int8, got '" + residualAdd + "'");
+        };
         QuantPlan p = plan == null ? null : QuantPlan.read(plan);
-        OnnxExporter.Result r = new OnnxExporter().write(Passes.fuseForInference(GraphDefCodec.read(modelFile)),
+        OnnxExporter.Result r = new OnnxExporter(form).write(Passes.fuseForInference(GraphDefCodec.read(modelFile)),
                 p == null ? null : new PlanDecisions(p), out);
         PrintWriter o = spec.commandLine().getOut();
         if (p == null) {
             o.printf(Locale.ROOT, "wrote %s: FP32 ONNX (opset %d), %d nodes, %d bytes%n", out, OnnxExporter.OPSET, r.nodes(), r.bytes().length);
         } else {
             long int8 = p.ops().values().stream().filter(op -> op.precision() == Precision.INT8).count();
-            o.printf(Locale.ROOT, "wrote %s: INT8 QDQ ONNX (opset %d), %d nodes, %d bytes; plan: %d ops INT8, %d not%n", out,
-                    OnnxExporter.OPSET, r.nodes(), r.bytes().length, int8, p.ops().size() - int8);
+            o.printf(Locale.ROOT, "wrote %s: INT8 QDQ ONNX (opset %d, residual add in %s), %d nodes, %d bytes; plan: %d ops INT8, %d not%n",
+                    out, OnnxExporter.OPSET, residualAdd, r.nodes(), r.bytes().length, int8, p.ops().size() - int8);
         }
         for (String n : r.notes()) o.println("note: " + n);
         o.flush();

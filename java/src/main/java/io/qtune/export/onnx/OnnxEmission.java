@@ -35,6 +35,7 @@ final class OnnxEmission {
 
     final Graph fused;
     final QuantDecisions decisions;
+    final OnnxExporter.ResidualAdd residualAdd;
     final OnnxGraphBuilder g = new OnnxGraphBuilder("N");
     final List<String> notes = new ArrayList<>();
     private final Map<TensorRef, long[]> shapes;
@@ -43,9 +44,10 @@ final class OnnxEmission {
     private final Set<String> outputs = new LinkedHashSet<>();
     private final QdqLowering qdq;
 
-    OnnxEmission(Graph fused, QuantDecisions decisions, List<String> extraOutputs) {
+    OnnxEmission(Graph fused, QuantDecisions decisions, OnnxExporter.ResidualAdd residualAdd, List<String> extraOutputs) {
         this.fused = fused;
         this.decisions = decisions;
+        this.residualAdd = residualAdd;
         for (Node n : fused.sinks()) outputs.add(n.name());
         for (String o : extraOutputs) {
             if (!fused.contains(o)) throw new QtuneException("no node '" + o + "' to return as an output");

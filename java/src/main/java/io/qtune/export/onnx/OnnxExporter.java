@@ -24,14 +24,34 @@ public final class OnnxExporter {
      */
     public record Result(byte[] bytes, int nodes, List<String> notes) {}
 
-    private final String producerVersion;
-
-    public OnnxExporter() {
-        this("0.1.0");
+    /** How an INT8 convolution with a fused residual add (ResNet's block ends) is written; ONNX has no such int8 op. */
+    public enum ResidualAdd {
+        /**
+         * Conv output in float, plus the dequantized summand, ReLU, one QuantizeLinear: qtune's arithmetic. ONNX
+         * Runtime cannot fuse that convolution to QLinearConv and runs it in float on dequantized weights.
+         */
+        FLOAT,
+        /**
+         * Conv output quantized to u8 (over the only range that reaches the output), then QLinearAdd: every
+         * convolution runs as QLinearConv in ONNX Runtime, at the cost of one more rounding per residual block.
+         */
+        INT8
     }
 
-    public OnnxExporter(String producerVersion) {
+    private final String producerVersion;
+    private final ResidualAdd residualAdd;
+
+    public OnnxExporter() {
+        this(ResidualAdd.FLOAT);
+    }
+
+    public OnnxExporter(ResidualAdd residualAdd) {
+        this("0.1.0", residualAdd);
+    }
+
+    public OnnxExporter(String producerVersion, ResidualAdd residualAdd) {
         this.producerVersion = producerVersion;
+        this.residualAdd = residualAdd;
     }
 
     /**
@@ -40,7 +60,7 @@ public final class OnnxExporter {
      * @param extraOutputs inner nodes whose output 0 the model also returns (float, NHWC as in TF)
      */
     public Result export(Graph fused, QuantDecisions decisions, List<String> extraOutputs) {
-        return new OnnxEmission(fused, decisions, extraOutputs).run(producerVersion);
+        return new OnnxEmission(fused, decisions, residualAdd, extraOutputs).run(producerVersion);
     }
 
     public Result export(Graph fused, QuantDecisions decisions) {

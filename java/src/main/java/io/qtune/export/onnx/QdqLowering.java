@@ -23,10 +23,13 @@ import java.util.Map;
  *   <li>requantization by the next QuantizeLinear; ReLU before a QuantizeLinear with zero point 0 (ONNX Runtime
  *       removes it: saturation at 0 is the ReLU); Relu6 as ReLU with the range capped at 6.</li>
  * </ul>
- * One difference the format forces: ONNX Runtime has no int8 convolution that adds a residual, so a sum convolution
- * is QLinearConv into a u8 tensor, then QLinearAdd. That intermediate is quantized over [-R(summand), R(out)]
- * (plus R(summand) above for a signed summand): values outside it give the same output after the ReLU and the final
- * saturation, so the only extra error is its rounding, about (R(out)+R(summand))/510 before the add.
+ * ONNX Runtime has no int8 convolution that adds a residual, so a sum convolution takes one of two forms
+ * ({@link OnnxExporter.ResidualAdd}): FLOAT keeps the convolution's output in float, adds the dequantized summand and
+ * requantizes once, as qtune does (ONNX Runtime then runs that convolution on dequantized weights, in float); INT8
+ * quantizes the convolution's output first, so ONNX Runtime runs QLinearConv then QLinearAdd. That intermediate is
+ * quantized over [-R(summand), R(out)] (plus R(summand) above for a signed summand): values outside it give the same
+ * output after the ReLU and the final saturation, so the only extra error is its rounding, about
+ * (R(out)+R(summand))/510 before the add.
  */
 final class QdqLowering {
     /** A quantized IR tensor: the ONNX tensor of codes (NCHW when rank 4), its type and TF-style range (step = range / L). */
@@ -193,7 +196,9 @@ final class QdqLowering {
                 e.convAttrs(n, e.shape(n.input(0)), hwio[0], hwio[1]));
 
         String pre = conv;
-        if (sum) {
+        if (sum && e.residualAdd == OnnxExporter.ResidualAdd.FLOAT) {
+            pre = g.node("Add", g.unique(n.name() + "/add"), List.of(conv, dq(summand, n.name())));
+        } else if (sum) {
             // the conv output before the residual, quantized over the only part of its range that reaches the output
             float lo = -summand.range(), hi = outRange + (signedSum ? summand.range() : 0f);
             float cScale = (hi - lo) / 255f;
