@@ -18,25 +18,14 @@ import java.util.Set;
  * An ONNX model in ONNX Runtime (Java API, CPU), set up as the bench compares it: all graph optimizations on (QDQ
  * groups fused to QLinearConv/QLinearAdd), intra-op threads as given, inter-op 1, sequential execution. ONNX Runtime
  * has its own thread pool, apart from oneDNN's OpenMP pool; with OMP_WAIT_POLICY=PASSIVE its workers do not spin
- * either. ONNX Runtime is an optional dependency: call {@link #available()} before anything else here.
+ * either. ONNX Runtime is an optional dependency: check {@link BenchEngines#ortAvailable()} before touching this
+ * class (its verification loads ONNX Runtime's classes).
  */
 public final class OrtModel implements AutoCloseable {
-    public static final String MAVEN_COORDINATE = "com.microsoft.onnxruntime:onnxruntime";
-
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String input;
     private final int threads;
-
-    /** Whether ONNX Runtime's Java API is on the class path. */
-    public static boolean available() {
-        try {
-            Class.forName("ai.onnxruntime.OrtEnvironment", false, OrtModel.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
 
     private OrtModel(OrtEnvironment env, OrtSession session, int threads) {
         this.env = env;
@@ -49,9 +38,6 @@ public final class OrtModel implements AutoCloseable {
 
     /** Loads a model file with {@code intraOpThreads} threads; a bad file is a one-line error naming it. */
     public static OrtModel load(Path onnx, int intraOpThreads) {
-        if (!available()) {
-            throw new QtuneException("ONNX Runtime is not on the class path (add " + MAVEN_COORDINATE + "; scripts/qtune has it in java/target/lib)");
-        }
         if (intraOpThreads < 1) throw new QtuneException("ONNX Runtime needs at least 1 intra-op thread, got " + intraOpThreads);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
