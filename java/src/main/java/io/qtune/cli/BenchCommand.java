@@ -71,7 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "OUT", description = "Write the results as JSON here.")
     Path json;
 
-    @Option(names = "--profile", description = "After the benchmark, print per-step times of the oneDNN engines.")
+    @Option(names = "--profile", description = "After the benchmark, print per-step times of the oneDNN engines and per-op times of ONNX Runtime's.")
     boolean profile;
 
     @Spec

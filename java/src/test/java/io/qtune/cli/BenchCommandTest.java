@@ -36,11 +36,13 @@ class BenchCommandTest {
         CliRun e = CliRun.of("export", "--format", "onnx", "--model", model.toString(), "--out", onnx.toString());
         assertEquals(0, e.exitCode(), e.err());
         CliRun r = CliRun.of("bench", "--model", model.toString(), "--onnx-model", onnx.toString(), "--engines", "onednn-fp32,ort-fp32",
-                "--batch", "1,2", "--seconds", "0.2", "--warmup", "0.05", "--slice", "0.05");
+                "--batch", "1,2", "--seconds", "0.2", "--warmup", "0.05", "--slice", "0.05", "--profile");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("ONNX Runtime: intra-op "), r.out());
         assertTrue(r.out().contains("ratio onednn-fp32 / ort-fp32 at batch 1:"), r.out());
         assertTrue(r.out().contains("ratio onednn-fp32 / ort-fp32 at batch 2:"), r.out());
+        assertTrue(r.out().contains("profile of ort-fp32, batch 2, 5 runs:"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("Conv ") || l.contains("FusedConv")), r.out());
     }
 
     @Test

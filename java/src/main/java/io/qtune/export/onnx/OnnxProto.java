@@ -30,8 +30,8 @@ final class OnnxProto {
     // NodeProto
     private static final int NODE_INPUT = 1, NODE_OUTPUT = 2, NODE_NAME = 3, NODE_OP_TYPE = 4, NODE_ATTRIBUTE = 5;
     // AttributeProto and its AttributeType enum
-    private static final int ATTR_NAME = 1, ATTR_F = 2, ATTR_I = 3, ATTR_S = 4, ATTR_INTS = 8, ATTR_TYPE = 20;
-    private static final int ATTR_TYPE_FLOAT = 1, ATTR_TYPE_INT = 2, ATTR_TYPE_STRING = 3, ATTR_TYPE_INTS = 7;
+    private static final int ATTR_NAME = 1, ATTR_F = 2, ATTR_I = 3, ATTR_INTS = 8, ATTR_TYPE = 20;
+    private static final int ATTR_TYPE_FLOAT = 1, ATTR_TYPE_INT = 2, ATTR_TYPE_INTS = 7;
     // TensorProto
     private static final int TENSOR_DIMS = 1, TENSOR_DATA_TYPE = 2, TENSOR_NAME = 8, TENSOR_RAW_DATA = 9;
     // ValueInfoProto, TypeProto, TypeProto.Tensor, TensorShapeProto, TensorShapeProto.Dimension
@@ -136,11 +136,6 @@ final class OnnxProto {
 
     static byte[] floatAttr(String name, float v) {
         return new Message().string(ATTR_NAME, name).float32(ATTR_F, v).int32(ATTR_TYPE, ATTR_TYPE_FLOAT).toByteArray();
-    }
-
-    static byte[] stringAttr(String name, String v) {
-        return new Message().string(ATTR_NAME, name).bytes(ATTR_S, v.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .int32(ATTR_TYPE, ATTR_TYPE_STRING).toByteArray();
     }
 
     static byte[] intsAttr(String name, long... v) {

@@ -134,6 +134,39 @@ class OnnxExporterTest {
         }
     }
 
+    /**
+     * A mixed plan: per-tensor weights on some convolutions, two kept FP32 and one BF16 (both float in ONNX; qtune's
+     * engine runs the BF16 one in bf16 where the CPU can, so it is compared as FP32 here: the plan marks it FP32 for
+     * qtune and BF16 for the exporter). ONNX Runtime and qtune's INT8 engine still predict the same classes.
+     */
+    @Test
+    void mixedPlanWithPerTensorWeightsAndFloatFallbacks(@TempDir Path dir) {
+        Graph fused = proxy();
+        int batch = 32;
+        QuantPlan plan = minMaxPlan(fused, SyntheticImages.batch(batch, SIZE, 11), batch);
+        List<String> convs = plan.ops().keySet().stream().filter(k -> Ops.isConv(fused.node(k).op())).toList();
+        for (int i = 0; i < convs.size(); i += 3) plan = plan.withOp(convs.get(i), plan.op(convs.get(i)).withWeights(io.qtune.quant.WeightGranularity.PER_TENSOR));
+        plan = plan.withOp(convs.get(1), plan.op(convs.get(1)).withPrecision(io.qtune.quant.Precision.FP32))
+                .withOp(convs.get(20), plan.op(convs.get(20)).withPrecision(io.qtune.quant.Precision.FP32));
+        QuantPlan forOnnx = plan.withOp(convs.get(30), plan.op(convs.get(30)).withPrecision(io.qtune.quant.Precision.BF16));
+        QuantPlan forQtune = plan.withOp(convs.get(30), plan.op(convs.get(30)).withPrecision(io.qtune.quant.Precision.FP32));
+        Path onnx = dir.resolve("mixed.onnx"), pb = dir.resolve("mixed.pb");
+        new OnnxExporter().write(fused, new PlanDecisions(forOnnx), onnx);
+        new Int8GraphWriter().write(fused, new PlanDecisions(forQtune), pb);
+        float[] images = SyntheticImages.batch(batch, SIZE, 12);
+        float[] want;
+        try (Model m = Model.load(pb)) {
+            want = m.run(images, batch).floats("softmax_tensor");
+        }
+        try (OrtModel ort = OrtModel.load(onnx, 2)) {
+            float[] got = ort.run(images, new long[] {batch, SIZE, SIZE, 3}, List.of("softmax_tensor")).get("softmax_tensor");
+            double maxDiff = 0;
+            for (int i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+            System.out.printf("proxy mixed plan, ORT vs qtune: max |softmax diff| %.4f over %d images%n", maxDiff, batch);
+            assertTrue(maxDiff < 0.1, "max softmax difference " + maxDiff);
+        }
+    }
+
     @Test
     void onnxRuntimeFusesTheQdqGroupsIntoInt8Kernels(@TempDir Path dir) throws Exception {
         Graph fused = proxy();
