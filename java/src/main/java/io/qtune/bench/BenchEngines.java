@@ -30,14 +30,39 @@ public final class BenchEngines {
      * @param imageShape the input shape without the batch dimension, e.g. [224, 224, 3]
      */
     public record Setup(Path model, Path int8Model, int tfThreads, String inputName, List<String> outputs,
-                        long[] imageShape, Path bf16Model) {
+                        long[] imageShape, Path bf16Model, Path onnxModel, Path onnxInt8Model, int ortThreads) {
         public Setup(Path model, Path int8Model, int tfThreads, String inputName, List<String> outputs, long[] imageShape) {
-            this(model, int8Model, tfThreads, inputName, outputs, imageShape, null);
+            this(model, int8Model, tfThreads, inputName, outputs, imageShape, null, null, null, tfThreads);
         }
 
         Path requireInt8(String engine) {
             if (int8Model == null) throw new QtuneException("engine '" + engine + "' needs --int8-model FILE");
             return int8Model;
+        }
+
+        Path requireOnnx(String engine, boolean int8) {
+            Path p = int8 ? onnxInt8Model : onnxModel;
+            if (p == null) {
+                throw new QtuneException("engine '" + engine + "' needs " + (int8 ? "--onnx-int8-model" : "--onnx-model")
+                        + " FILE (scripts/qtune export --format onnx" + (int8 ? " --plan PLAN.json" : "") + ")");
+            }
+            if (!ortAvailable()) {
+                throw new QtuneException("engine '" + engine + "' needs ONNX Runtime on the class path (" + ORT_COORDINATE
+                        + ", an optional dependency of qtune; scripts/qtune carries it in java/target/lib)");
+            }
+            return p;
+        }
+    }
+
+    static final String ORT_COORDINATE = "com.microsoft.onnxruntime:onnxruntime";
+
+    /** Whether ONNX Runtime's Java API is on the class path (it is optional: the library and serve never need it). */
+    public static boolean ortAvailable() {
+        try {
+            Class.forName("ai.onnxruntime.OrtEnvironment", false, BenchEngines.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
         }
     }
 
@@ -51,6 +76,8 @@ public final class BenchEngines {
         // --bf16-model, else the FP32 model with every convolution marked bf16 (what a BF16 fallback runs)
         REGISTRY.put("onednn-bf16", s -> new OnednnEngine("onednn-bf16", s.bf16Model() != null ? Model.load(s.bf16Model())
                 : Model.compile(Bf16Speed.markAllConvolutionsBf16(Passes.fuseForInference(GraphDefCodec.read(s.model()))))));
+        REGISTRY.put("ort-fp32", s -> new OrtEngine("ort-fp32", s.requireOnnx("ort-fp32", false), s));
+        REGISTRY.put("ort-int8", s -> new OrtEngine("ort-int8", s.requireOnnx("ort-int8", true), s));
     }
 
     /** Registered names, in registration order. */

@@ -133,16 +133,17 @@ public final class Benchmark {
     }
 
     /**
-     * Throughput ratio (and p50 latency ratio) of a oneDNN engine over the TF engine of the same precision, and
-     * over stock TF FP32 (what a user switching from TF FP32 gains).
+     * Throughput ratio (and p50 latency ratio) of a oneDNN engine over the TF engine and the ONNX Runtime engine of
+     * the same precision, and over stock TF FP32 (what a user switching from TF FP32 gains).
      */
     public static List<BenchRatio> ratios(List<BenchResult> results) {
         List<BenchRatio> out = new ArrayList<>();
         for (BenchResult a : results) {
             if (!a.engine().startsWith("onednn-")) continue;
             String tf = "tf-" + a.engine().substring("onednn-".length());
+            String ort = "ort-" + a.engine().substring("onednn-".length());
             for (BenchResult b : results) {
-                boolean baseline = b.engine().equals(tf) || (b.engine().equals("tf-fp32") && !tf.equals("tf-fp32"));
+                boolean baseline = b.engine().equals(tf) || b.engine().equals(ort) || (b.engine().equals("tf-fp32") && !tf.equals("tf-fp32"));
                 if (baseline && b.batch() == a.batch()) {
                     out.add(new BenchRatio(a.engine(), b.engine(), a.batch(), a.imagesPerSecond() / b.imagesPerSecond(),
                             a.latencyMsP50() / b.latencyMsP50()));

@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
         description = {"Benchmark runtimes on one model in one process. Every engine x batch pair runs in short "
                 + "slices, round after round, so machine noise hits all of them alike; compare the ratios.",
                 "TF runs with intra-op threads = --tf-threads and inter-op 1; oneDNN uses OMP_NUM_THREADS (default: "
-                        + "the cores), capped at the cores other processes leave free (QTUNE_THREAD_TEAM=fixed: never capped)."})
+                        + "the cores), capped at the cores other processes leave free (QTUNE_THREAD_TEAM=fixed: never capped); "
+                        + "ONNX Runtime (ort-fp32, ort-int8, on files from 'export --format onnx') runs all graph optimizations "
+                        + "with intra-op threads = OMP_NUM_THREADS in its own pool, inter-op 1."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "Frozen FP32 TensorFlow GraphDef (.pb).")
     Path model;
@@ -45,6 +47,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bf16-model", paramLabel = "FILE",
             description = "Graph whose convolutions are marked bf16, for onednn-bf16 (default: --model with every convolution marked).")
     Path bf16Model;
+
+    @Option(names = "--onnx-model", paramLabel = "FILE", description = "The FP32 ONNX model, for ort-fp32 (export --format onnx).")
+    Path onnxModel;
+
+    @Option(names = "--onnx-int8-model", paramLabel = "FILE", description = "The INT8 QDQ ONNX model, for ort-int8 (export --format onnx --plan PLAN).")
+    Path onnxInt8Model;
 
     @Option(names = "--engines", split = ",", defaultValue = "onednn-fp32,tf-fp32", paramLabel = "NAME",
             description = "Engines to compare (default: ${DEFAULT-VALUE}).")
@@ -72,7 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "OUT", description = "Write the results as JSON here.")
     Path json;
 
-    @Option(names = "--profile", description = "After the benchmark, print per-step times of the oneDNN engines.")
+    @Option(names = "--profile", description = "After the benchmark, print per-step times of the oneDNN engines and per-op times of ONNX Runtime's.")
     boolean profile;
 
     @Option(names = "--floor", description = {"After the benchmark, time every convolution and inner product of each oneDNN "
@@ -111,13 +119,18 @@ public final class BenchCommand implements Callable<Integer> {
         }
         long[] imageShape = Arrays.copyOfRange(shape, 1, shape.length);
         List<String> outputs = g.sinks().stream().map(Node::name).toList();
-        BenchEngines.Setup setup = new BenchEngines.Setup(model, int8Model, threads, input.name(), outputs, imageShape, bf16Model);
+        int ortThreads = ompThreads(cores);
+        BenchEngines.Setup setup = new BenchEngines.Setup(model, int8Model, threads, input.name(), outputs, imageShape, bf16Model,
+                onnxModel, onnxInt8Model, ortThreads);
 
         out.printf(Locale.ROOT, "bench %s: engines %s, batches %s, %.1f s each (warm-up %.1f s, slices %.2f s)%n", model,
                 names, batches, seconds, warmup, slice);
         Machine machine = Machine.current();
         out.println(machine.header());
         out.printf(Locale.ROOT, "TF intra-op %d inter-op 1%n", threads);
+        if (names.stream().anyMatch(n -> n.startsWith("ort-"))) {
+            out.printf(Locale.ROOT, "ONNX Runtime: intra-op %d (its own pool, beside oneDNN's OpenMP pool), inter-op 1, all graph optimizations%n", ortThreads);
+        }
         out.flush();
         if (floorRuns < 1) throw new QtuneException("--floor-runs must be at least 1");
         List<BenchEngine> opened = new ArrayList<>();
@@ -174,6 +187,16 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** qtune's thread count: OMP_NUM_THREADS when it is a number, else the cores. */
+    private static int ompThreads(int cores) {
+        String v = System.getenv("OMP_NUM_THREADS");
+        try {
+            return v == null ? cores : Math.max(1, Integer.parseInt(v.strip()));
+        } catch (NumberFormatException e) {
+            return cores;
+        }
     }
 
     /** MLPerf-like synthetic images when the input is [S,S,3], otherwise standard normal values. */

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             EvalMergeCommand.class,
             QuantizeCommand.class,
             TuneCommand.class,
+            ExportCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {

@@ -55,10 +55,36 @@ class BenchCommandTest {
     }
 
     @Test
+    void benchesOnnxRuntimeBesideOnednnWithRatios(@TempDir Path dir) {
+        Path model = dir.resolve("tiny.pb"), onnx = dir.resolve("tiny.onnx");
+        ResNet50Builder.write(ResNet50Builder.build(new ResNet50Spec(0.125, 32, 11, 3)).graph(), model);
+        CliRun e = CliRun.of("export", "--format", "onnx", "--model", model.toString(), "--out", onnx.toString());
+        assertEquals(0, e.exitCode(), e.err());
+        CliRun r = CliRun.of("bench", "--model", model.toString(), "--onnx-model", onnx.toString(), "--engines", "onednn-fp32,ort-fp32",
+                "--batch", "1,2", "--seconds", "0.2", "--warmup", "0.05", "--slice", "0.05", "--profile");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("ONNX Runtime: intra-op "), r.out());
+        assertTrue(r.out().contains("ratio onednn-fp32 / ort-fp32 at batch 1:"), r.out());
+        assertTrue(r.out().contains("ratio onednn-fp32 / ort-fp32 at batch 2:"), r.out());
+        assertTrue(r.out().contains("profile of ort-fp32, batch 2, 5 runs:"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("Conv ") || l.contains("FusedConv")), r.out());
+    }
+
+    @Test
+    void ortEngineWithoutItsModelIsOneLineError(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("tiny.pb");
+        ResNet50Builder.write(ResNet50Builder.build(new ResNet50Spec(0.125, 32, 11, 3)).graph(), model);
+        CliRun r = CliRun.of("bench", "--model", model.toString(), "--engines", "ort-int8", "--seconds", "0.1");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("error: engine 'ort-int8' needs --onnx-int8-model FILE"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
     void unknownEngineIsOneLineError(@TempDir Path dir) {
         CliRun r = CliRun.of("bench", "--model", dir.resolve("missing.pb").toString(), "--engines", "onednn-fp64");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("error: unknown engine 'onednn-fp64' (known: onednn-fp32, tf-fp32, onednn-int8, tf-int8, onednn-bf16)"), r.err());
+        assertTrue(r.err().startsWith("error: unknown engine 'onednn-fp64' (known: onednn-fp32, tf-fp32, onednn-int8, tf-int8, onednn-bf16, ort-fp32, ort-int8)"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 

@@ -38,7 +38,7 @@ class EvalShardTest {
     @Test
     @SuppressWarnings("unchecked")
     void threeShardsMergeToExactlyTheUnshardedResultAndPartsThatDoNotBelongAreRefused() throws Exception {
-        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist");
+        io.qtune.data.DebianFashionMnist.assumeInstalled();
         Path whole = eval("whole.json");
         Path[] parts = {eval("p2.json", "--shard", "2/3"), eval("p0.json", "--shard", "0/3"), eval("p1.json", "--shard", "1/3")};
         int covered = 0;

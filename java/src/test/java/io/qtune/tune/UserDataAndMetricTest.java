@@ -80,7 +80,7 @@ class UserDataAndMetricTest {
     @Test
     @SuppressWarnings("unchecked")
     void tunesWithTheUsersImagesAndAppliesTheCriterionToTheUsersMetric() {
-        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist");
+        io.qtune.data.DebianFashionMnist.assumeInstalled();
         TShirtsAndShirts calib, eval;
         try (LabeledImages train = FashionMnist.open(FashionMnist.DEBIAN_DIR, FashionMnist.Split.TRAIN, ProxyModel.IMAGE_SIZE, ProxyModel.RESIZE);
              LabeledImages test = FashionMnist.open(FashionMnist.DEBIAN_DIR, FashionMnist.Split.TEST, ProxyModel.IMAGE_SIZE, ProxyModel.RESIZE)) {
