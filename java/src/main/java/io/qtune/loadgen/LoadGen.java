@@ -1,0 +1,130 @@
+package io.qtune.loadgen;
+
+import io.qtune.QtuneException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one scenario against a system under test, the way MLPerf's LoadGen does: load the performance sample set,
+ * warm up (untimed), build the whole schedule from the seed, then issue and time it.
+ */
+public final class LoadGen {
+    /** Queries of the untimed warm-up that also estimates the rate used to size Offline and stream schedules. */
+    static final int WARMUP_QUERIES = 8;
+
+    private final Live live = new Live();
+
+    /** What the run is doing now, for a progress line. */
+    public Live live() {
+        return live;
+    }
+
+    /** A performance run. */
+    public Summary performance(TestSettings s, SystemUnderTest sut, QuerySampleLibrary qsl) {
+        if (s.mode() != TestSettings.Mode.PERFORMANCE) throw new QtuneException("performance() needs performance mode");
+        int[] set = Schedule.performanceSet(s.seed(), qsl.totalCount(), s.performanceSamples());
+        live.phase("loading " + set.length + " samples");
+        qsl.load(set);
+        try {
+            live.phase("warming up");
+            sut.warmUp();
+            double warmRate = warmUp(s, sut, set);  // queries per second, one at a time
+            Schedule schedule = schedule(s, set, warmRate);
+            Tracker tracker = new Tracker(schedule, false);
+            long drain = 120_000_000_000L + 3 * s.minDurationNs();
+            RunRecord r = switch (s.scenario()) {
+                case SERVER -> ServerScenario.run(sut, schedule, tracker, live, drain);
+                case OFFLINE -> OfflineScenario.run(sut, schedule, tracker, live, drain);
+                case SINGLE_STREAM -> SingleStreamScenario.run(sut, schedule, tracker, live, s.minDurationNs(), s.minQueries(), drain);
+                case MULTI_STREAM -> MultiStreamScenario.run(sut, schedule, tracker, live, s.minDurationNs(), s.minQueries(), drain);
+            };
+            live.phase("done");
+            Summary summary = new Summary(s, sut.name(), r);
+            if (schedule.queryCount() == r.queries() && r.durationNs() < s.minDurationNs()
+                    && (s.scenario() == Scenario.SINGLE_STREAM || s.scenario() == Scenario.MULTI_STREAM)) {
+                summary.note("the schedule of " + schedule.queryCount() + " queries, sized from the warm-up latency, ran out "
+                        + "before the minimum duration: the system got faster after warm-up");
+            }
+            return summary;
+        } finally {
+            qsl.unload();
+        }
+    }
+
+    /** Untimed queries shaped like the scenario's; returns the rate they ran at (samples/s for Offline, else queries/s). */
+    private double warmUp(TestSettings s, SystemUnderTest sut, int[] set) {
+        Scenario sc = s.scenario();
+        int per = sc == Scenario.OFFLINE ? Math.min(256, Math.max(set.length, 32)) : sc.samplesPerQuery();
+        int queries = sc == Scenario.OFFLINE ? 1 : WARMUP_QUERIES;
+        Schedule w = Schedule.stream(s.seed() + 1, queries, per, set);
+        Tracker t = new Tracker(w, false);
+        long start = System.nanoTime();
+        for (int q = 0; q < queries; q++) {
+            t.issue(sut, q, System.nanoTime());
+            t.awaitQueries(q + 1, 600_000_000_000L);
+        }
+        double secs = Math.max((System.nanoTime() - start) / 1e9, 1e-6);
+        return sc == Scenario.OFFLINE ? per / secs : queries / secs;
+    }
+
+    private static Schedule schedule(TestSettings s, int[] set, double warmRate) {
+        double durS = s.minDurationNs() / 1e9;
+        return switch (s.scenario()) {
+            case SERVER -> Schedule.server(s.seed(), s.targetQps(), s.minDurationNs(), s.minQueries(), set);
+            case OFFLINE -> {
+                double rate = s.targetQps() > 0 ? s.targetQps() : warmRate;
+                // LoadGen's 10% slack, so the query outlasts the minimum duration at the expected rate
+                long n = Math.max(s.minQueries(), (long) Math.ceil(1.1 * durS * rate));
+                if (n > Schedule.MAX_SAMPLES) throw new QtuneException("an Offline query of " + n + " samples exceeds the " + Schedule.MAX_SAMPLES + " bound; lower --target-qps or --duration");
+                yield Schedule.offline(s.seed(), (int) n, set);
+            }
+            case SINGLE_STREAM, MULTI_STREAM -> {
+                long n = Math.max(s.minQueries(), (long) Math.ceil(1.1 * durS * warmRate) + 1);
+                long cap = Schedule.MAX_SAMPLES / s.scenario().samplesPerQuery();
+                yield Schedule.stream(s.seed(), (int) Math.min(n, cap), s.scenario().samplesPerQuery(), set);
+            }
+        };
+    }
+
+    /** An accuracy run's outcome: one log entry per sample of the data set, in sequence order. */
+    public record AccuracyRun(List<AccuracyLog.Entry> entries, int samples, long wallNs) {}
+
+    /**
+     * Accuracy mode: every sample of the data set once, loaded {@code performanceSamples} at a time, sent in queries
+     * shaped like the scenario's (Offline: one query per loaded chunk; MultiStream: 8 samples, one query at a time;
+     * SingleStream: one; Server: one-sample queries all sent at once). Latencies are not judged here.
+     */
+    public AccuracyRun accuracy(TestSettings s, SystemUnderTest sut, QuerySampleLibrary qsl) {
+        int total = qsl.totalCount(), chunk = Math.max(1, s.performanceSamples());
+        List<AccuracyLog.Entry> entries = new ArrayList<>(total);
+        long start = System.nanoTime();
+        sut.warmUp();
+        for (int from = 0; from < total; from += chunk) {
+            int n = Math.min(chunk, total - from);
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) idx[i] = from + i;
+            qsl.load(idx);
+            try {
+                Scenario sc = s.scenario();
+                int per = sc == Scenario.OFFLINE ? n : sc.samplesPerQuery();
+                Schedule sched = Schedule.ofSamples(idx, per);
+                Tracker t = new Tracker(sched, true);
+                live.begin("accuracy " + sc.mlperfName() + " " + (from + n) + "/" + total, System.nanoTime(), 0, sched.queryCount(), t);
+                boolean oneAtATime = sc == Scenario.SINGLE_STREAM || sc == Scenario.MULTI_STREAM;
+                for (int q = 0; q < sched.queryCount(); q++) {
+                    t.issue(sut, q, System.nanoTime());
+                    live.issued(q + 1);
+                    if (oneAtATime) t.awaitQueries(q + 1, 600_000_000_000L);
+                }
+                t.awaitQueries(sched.queryCount(), 600_000_000_000L);
+                for (int i = 0; i < n; i++) {
+                    entries.add(new AccuracyLog.Entry(from + i, sched.sampleIndex(i), AccuracyLog.float32Bytes(t.response(i))));
+                }
+            } finally {
+                qsl.unload();
+            }
+        }
+        live.phase("done");
+        return new AccuracyRun(entries, total, System.nanoTime() - start);
+    }
+}
