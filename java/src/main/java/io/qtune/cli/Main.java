@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             QuantizeCommand.class,
             TuneCommand.class,
+            LoadgenCommand.class,
+            LoadgenAccuracyCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {
