@@ -8,9 +8,9 @@ package io.qtune.loadgen;
 final class OfflineScenario {
     private OfflineScenario() {}
 
-    static RunRecord run(SystemUnderTest sut, Schedule schedule, Tracker tracker, Live live, long timeoutNs) {
+    static RunRecord run(SystemUnderTest sut, Schedule schedule, Tracker tracker, Live live, long plannedNs, long timeoutNs) {
         long t0 = System.nanoTime();
-        live.begin("Offline", t0, 0, 1, tracker);
+        live.begin("Offline", t0, plannedNs, 1, tracker);
         tracker.issue(sut, 0, t0);
         live.issued(1);
         tracker.awaitQueries(1, timeoutNs);

@@ -59,7 +59,7 @@ public final class Summary {
                 metricValue = r.completedSamplesPerSecond();
                 long pct = sampleStats.at(p);
                 perf = pct <= settings.latencyBoundNs();
-                if (!perf) reasons.add(pctName(p) + " latency " + ms(pct) + " exceeds the bound " + ms(settings.latencyBoundNs()) + ": reduce the target QPS");
+                if (!perf) reasons.add(pctName(p) + " percentile latency " + ms(pct) + " exceeds the bound " + ms(settings.latencyBoundNs()) + ": reduce the target QPS");
                 int over = sampleStats.countAbove(settings.latencyBoundNs());
                 es = EarlyStopping.serverPasses(r.queries(), over, p);
                 if (es) {
