@@ -211,7 +211,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                     Summary summary;
                     if (findPeak) {
                         PeakFinder.Peak peak = PeakFinder.search(settings.targetQps(), peakPrecision,
-                                q -> loadgen.performance(settings.withTargetQps(q), sut, qsl), line -> {
+                                q -> loadgen.performance(settings.withTargetQps(q), sut, qsl, true), line -> {
                                     err.println("\r" + line);
                                     err.flush();
                                 });

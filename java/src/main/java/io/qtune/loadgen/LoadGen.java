@@ -22,6 +22,14 @@ public final class LoadGen {
 
     /** A performance run. */
     public Summary performance(TestSettings s, SystemUnderTest sut, QuerySampleLibrary qsl) {
+        return performance(s, sut, qsl, false);
+    }
+
+    /**
+     * @param stopWhenCertainlyInvalid Server: stop sending once the run can only end INVALID on latency (for peak
+     *                                 search, where an overloaded trial would otherwise queue for minutes)
+     */
+    public Summary performance(TestSettings s, SystemUnderTest sut, QuerySampleLibrary qsl, boolean stopWhenCertainlyInvalid) {
         if (s.mode() != TestSettings.Mode.PERFORMANCE) throw new QtuneException("performance() needs performance mode");
         int[] set = Schedule.performanceSet(s.seed(), qsl.totalCount(), s.performanceSamples());
         live.phase("loading " + set.length + " samples");
@@ -35,7 +43,8 @@ public final class LoadGen {
             Tracker tracker = new Tracker(schedule, false);
             long drain = 120_000_000_000L + 3 * s.minDurationNs();
             RunRecord r = switch (s.scenario()) {
-                case SERVER -> ServerScenario.run(sut, schedule, tracker, live, drain);
+                case SERVER -> ServerScenario.run(sut, schedule, tracker, live, drain, s.latencyBoundNs(),
+                        stopWhenCertainlyInvalid ? s.scenario().percentile() : 0);
                 case OFFLINE -> OfflineScenario.run(sut, schedule, tracker, live, s.minDurationNs(), drain);
                 case SINGLE_STREAM -> SingleStreamScenario.run(sut, schedule, tracker, live, s.minDurationNs(), s.minQueries(), drain);
                 case MULTI_STREAM -> MultiStreamScenario.run(sut, schedule, tracker, live, s.minDurationNs(), s.minQueries(), drain);

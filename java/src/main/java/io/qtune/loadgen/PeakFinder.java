@@ -15,6 +15,8 @@ import java.util.function.DoubleFunction;
  */
 public final class PeakFinder {
     public static final int MAX_TRIALS = 16;
+    /** The search goes no lower than the start rate / 2^MAX_HALVINGS: slow trials take long and say little. */
+    public static final int MAX_HALVINGS = 6;
 
     public record Trial(double qps, boolean valid, long p99Ns, double completedQps) {}
 
@@ -44,8 +46,8 @@ public final class PeakFinder {
         if (!(precision > 0 && precision < 1)) throw new QtuneException("peak precision must be in (0, 1)");
         List<Trial> trials = new ArrayList<>();
         Summary best = null;
-        double lo = 0, hi = 0, q = startQps;
-        while (trials.size() < MAX_TRIALS) { // find a bracket: lo VALID, hi INVALID
+        double lo = 0, hi = 0, q = startQps, floor = startQps / (1 << MAX_HALVINGS);
+        while (trials.size() < MAX_TRIALS && q >= floor) { // find a bracket: lo VALID, hi INVALID
             Summary s = trial(q, run, trials, log);
             if (s.valid()) {
                 best = s;
@@ -59,7 +61,9 @@ public final class PeakFinder {
             }
         }
         if (best == null) {
-            throw new QtuneException(String.format(Locale.ROOT, "no VALID Server run down to %.3g QPS in %d trials", q * 2, trials.size()));
+            Trial last = trials.get(trials.size() - 1);
+            throw new QtuneException(String.format(Locale.ROOT, "no VALID Server run from %.3g down to %.3g QPS (%d trials); "
+                    + "at %.3g QPS the p99 was %.3f ms", startQps, last.qps(), trials.size(), last.qps(), last.p99Ns() / 1e6));
         }
         while (hi > 0 && (hi - lo) / lo > precision && trials.size() < MAX_TRIALS) {
             double mid = (lo + hi) / 2;

@@ -12,9 +12,16 @@ package io.qtune.loadgen;
  *                   Offline: the longest sample latency)
  * @param wallNs from the first issue to the last completion
  * @param scheduledQps Server: the schedule's rate, (queries - 1) / last scheduled time; otherwise 0
+ * @param abortedReason why the run stopped before its schedule ended (peak search gives up on a run that is
+ *                      already certain to be INVALID), or null
  */
 public record RunRecord(int queries, int samples, long[] sampleLatenciesNs, long[] queryLatenciesNs,
-                        long durationNs, long wallNs, double scheduledQps) {
+                        long durationNs, long wallNs, double scheduledQps, String abortedReason) {
+    public RunRecord(int queries, int samples, long[] sampleLatenciesNs, long[] queryLatenciesNs, long durationNs,
+                     long wallNs, double scheduledQps) {
+        this(queries, samples, sampleLatenciesNs, queryLatenciesNs, durationNs, wallNs, scheduledQps, null);
+    }
+
     /** Samples completed per second of the run. */
     public double completedSamplesPerSecond() {
         return wallNs <= 0 ? 0 : samples / (wallNs / 1e9);

@@ -99,6 +99,7 @@ public final class Summary {
         this.perfConstraintsMet = perf;
         this.earlyStoppingMet = es;
         this.earlyStoppingEstimateNs = estimate;
+        if (r.abortedReason() != null) reasons.add(0, r.abortedReason());
         if (!minDurationMet) {
             reasons.add("ran " + secs(r.durationNs()) + ", less than the minimum " + secs(settings.minDurationNs())
                     + (sc == Scenario.OFFLINE ? ": raise --target-qps (the expected rate) so the query holds more samples" : ""));
@@ -119,7 +120,7 @@ public final class Summary {
     }
 
     public boolean valid() {
-        return minDurationMet && minQueriesMet && perfConstraintsMet && earlyStoppingMet;
+        return record.abortedReason() == null && minDurationMet && minQueriesMet && perfConstraintsMet && earlyStoppingMet;
     }
 
     /** Whether the settings reach MLPerf's minimum duration and counts. */

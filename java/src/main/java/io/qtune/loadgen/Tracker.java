@@ -22,6 +22,8 @@ final class Tracker implements Responses {
     private final AtomicInteger queriesDone = new AtomicInteger();
     private final AtomicInteger samplesDone = new AtomicInteger();
     private final AtomicReference<String> failure = new AtomicReference<>();
+    private final AtomicInteger overBound = new AtomicInteger();
+    private volatile long boundNs = Long.MAX_VALUE;
     private volatile Thread waiter;
 
     Tracker(Schedule schedule, boolean keepData) {
@@ -60,6 +62,7 @@ final class Tracker implements Responses {
         int q = queryOf[id];
         if (remaining.decrementAndGet(q) == 0) {
             queryDone[q] = now;
+            if (now - queryStart[q] > boundNs) overBound.incrementAndGet();
             queriesDone.incrementAndGet();
             LockSupport.unpark(waiter);
         }
@@ -70,6 +73,15 @@ final class Tracker implements Responses {
         String msg = error.getMessage() != null ? error.getMessage() : error.toString();
         failure.compareAndSet(null, "the system under test failed on sample " + s.index() + ": " + msg);
         LockSupport.unpark(waiter);
+    }
+
+    /** Counts completed queries slower than {@code bound} from now on ({@link #overBound}). */
+    void countOver(long bound) {
+        boundNs = bound;
+    }
+
+    int overBound() {
+        return overBound.get();
     }
 
     int queriesDone() {

@@ -143,4 +143,19 @@ class ServerQueueingTest {
         assertEquals(theory, predicted, 0.0006, "the exact queue on these arrivals");
         assertTrue(measured - predicted < 0.002, "measured mean " + measured + " s vs queue " + predicted + " s");
     }
+
+    /**
+     * Overloaded (rho = 2: 1,000 QPS into 2 ms of service), a peak-search trial stops sending once more than 1% of
+     * its 3,000 scheduled queries are over the 15 ms bound, instead of queueing for 6 s, and is INVALID saying so.
+     */
+    @Test
+    void peakSearchTrialsStopOnceCertainlyInvalid() {
+        TestSettings settings = new TestSettings(Scenario.SERVER, TestSettings.Mode.PERFORMANCE, 1000, 15_000_000L, 0, 3000, 16, 5);
+        Summary s;
+        try (FixedServiceSut sut = new FixedServiceSut(2_000_000L)) {
+            s = new LoadGen().performance(settings, sut, new TinyLibrary(), true);
+        }
+        assertTrue(!s.valid() && s.reasons().get(0).contains("of 3000 scheduled queries"), s.text());
+        assertTrue(s.record().queries() < 3000, "stopped early: " + s.record().queries());
+    }
 }
