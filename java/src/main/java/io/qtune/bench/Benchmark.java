@@ -159,15 +159,31 @@ public final class Benchmark {
         return out;
     }
 
-    /** The results as JSON: {"results": [...], "ratios": [...]}. */
+    /** The results as JSON: {"model", "machine", "results": [...], "ratios": [...]}. */
     public static String json(List<Result> results, String model) {
-        StringBuilder sb = new StringBuilder("{\n  \"model\": ").append(quote(model)).append(",\n  \"results\": [");
+        return json(results, model, null, java.util.Map.of());
+    }
+
+    /**
+     * The results as JSON, with the machine they were measured on and, for each result that has one (key
+     * {@code engine + "@" + batch}), its floor: {@code floor_ms_per_image} and {@code floor_ratio} (p50 per image over it).
+     */
+    public static String json(List<Result> results, String model, java.util.Map<String, Object> machine,
+                              java.util.Map<String, io.qtune.engine.Floor> floors) {
+        StringBuilder sb = new StringBuilder("{\n  \"model\": ").append(quote(model));
+        if (machine != null) sb.append(",\n  \"machine\": ").append(io.qtune.Json.write(machine));
+        sb.append(",\n  \"results\": [");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
+            io.qtune.engine.Floor f = floors.get(r.engine() + "@" + r.batch());
+            String floor = f == null ? "" : String.format(Locale.ROOT,
+                    ", \"floor_ms_per_image\": %.4f, \"floor_ratio\": %.4f, \"floor_team\": %d, \"outside_primitives_ms\": %.4f",
+                    f.floorMs() / f.batch(), r.msPerImageP50() / (f.floorMs() / f.batch()), f.team(), f.outsidePrimitivesMs());
             sb.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT,
                     "    {\"engine\": %s, \"batch\": %d, \"images_per_second\": %.4f, \"latency_ms_p50\": %.4f, "
-                            + "\"latency_ms_p90\": %.4f, \"runs\": %d, \"seconds\": %.3f}",
-                    quote(r.engine()), r.batch(), r.imagesPerSecond(), r.latencyMsP50(), r.latencyMsP90(), r.runs(), r.seconds()));
+                            + "\"latency_ms_p90\": %.4f, \"runs\": %d, \"seconds\": %.3f%s}",
+                    quote(r.engine()), r.batch(), r.imagesPerSecond(), r.latencyMsP50(), r.latencyMsP90(), r.runs(), r.seconds(),
+                    floor));
         }
         sb.append("\n  ],\n  \"ratios\": [");
         List<Ratio> ratios = ratios(results);

@@ -64,10 +64,12 @@ public final class EvalCommand implements Callable<Integer> {
             EvalResult r = new Evaluator(batch, BatchLoader.Options.defaults()).evaluate(classifier, images, offset, limit, progress);
             progress.finish();
             PrintWriter o = spec.commandLine().getOut();
+            io.qtune.platform.Machine machine = io.qtune.platform.Machine.current();
+            o.println(machine.header());
             o.printf("model: %s%ndata: %s (%d images, label offset %d)%nengine: %s%n", modelFile, dataSpec, r.count(), offset.offset(), engine);
             o.printf(java.util.Locale.ROOT, "top-1: %.4f%ntop-5: %.4f%nimages/s: %.1f%n", r.top1(), r.top5(), r.imagesPerSecond());
             o.flush();
-            if (json != null) AtomicFiles.write(json, (r.toJson() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (json != null) AtomicFiles.write(json, (r.toJson(machine.toMap()) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return 0;
     }

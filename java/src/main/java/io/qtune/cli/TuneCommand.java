@@ -109,6 +109,8 @@ public final class TuneCommand implements Callable<Integer> {
                 err.println("note: " + line);
             }
         });
+        out.println(io.qtune.platform.Machine.current().header());
+        out.flush();
         Tuner.Result r = b.build().tune();
         out.printf(Locale.ROOT, "%s: FP32 top-1 %.4f, threshold %.4f (%s); wrote INT8 top-1 %.4f (%s, %s) to %s%n",
                 r.met() ? "criterion met" : "criterion NOT met (best plan so far written)", r.fp32Accuracy(), r.threshold(), criterion,

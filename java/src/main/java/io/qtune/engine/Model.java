@@ -7,6 +7,8 @@ import io.qtune.graph.passes.Passes;
 import java.nio.file.Path;
 import io.qtune.graph.Node;
 import io.qtune.graph.ShapeAttr;
+import io.qtune.platform.Threads;
+import io.qtune.calib.ActivationObserver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,12 +34,17 @@ import org.bytedeco.dnnl.engine;
  * several threads at once: each concurrent run gets its own activation buffers. The outputs are the graph's
  * sink nodes, by node name. Close the model to free its native memory; runs after close fail.
  *
- * <p>oneDNN runs on OpenMP, configured by the environment when the library loads: {@code OMP_NUM_THREADS}
- * (default: all cores) and, on machines shared with other work, {@code OMP_WAIT_POLICY=PASSIVE}, because
- * workers spinning at barriers take the cores their teammates need (the {@code scripts/qtune} launcher sets both).
- * Concurrent runs each start their own OpenMP team, so they share the cores rather than add throughput.
+ * <p>oneDNN runs on OpenMP. qtune loads it with a bounded-spin wait policy and runs each call on a team of
+ * {@link Threads#teamForRun()} threads: the calling thread's requested size ({@link Threads#setTeamSize}, default
+ * {@code OMP_NUM_THREADS} or all cores), capped at the cores other processes leave free. Programs are compiled per
+ * (batch size, team size), since oneDNN splits work by the team a primitive was made for. Concurrent callers each
+ * run their own team: size them so that together they fit the cores (the serving instances do).
  */
 public final class Model implements AutoCloseable {
+    static {
+        Threads.ensureConfigured(); // the OpenMP wait policy must be in the environment before oneDNN loads
+    }
+
     private final Graph graph;
     private final Node input;
     private final long[] inputShape;
@@ -45,7 +52,8 @@ public final class Model implements AutoCloseable {
     private final List<String> outputNames;
     private final engine eng;
     private final ConstantCache constants;
-    private final Map<Integer, Program> programs = new ConcurrentHashMap<>();
+    /** Compiled programs by {@link #key(int, int)} of batch and team size. */
+    private final Map<Long, Program> programs = new ConcurrentHashMap<>();
     private final Object compiling = new Object();
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean closed;
@@ -235,6 +243,70 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * Measures the program for {@code batch} against its floor ({@link Floor}): {@code runs} whole runs for the engine's
+     * median, {@code runs} runs with each step timed for the shares, then every convolution and inner product alone,
+     * {@code runs} times back to back after two warm-up runs, for the floor's medians. On the calling thread's team.
+     */
+    public Floor floor(int batch, int runs) {
+        if (batch < 1 || runs < 1) throw new QtuneException("floor needs batch >= 1 and runs >= 1");
+        life.readLock().lock();
+        try {
+            requireOpen();
+            Program p = program(batch);
+            int team = Threads.teamForRun();
+            float[] in = new float[Math.toIntExact(batch * imageElements)];
+            java.util.Random r = new java.util.Random(1);
+            for (int i = 0; i < in.length; i++) in[i] = (float) r.nextGaussian();
+            Workspace ws = p.acquire();
+            try {
+                p.execute(ws, in, 0, null);
+                long[] whole = new long[runs];
+                for (int i = 0; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    p.execute(ws, in, 0, null);
+                    whole[i] = System.nanoTime() - t0;
+                }
+                long[] inRun = new long[p.steps.size()];
+                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, inRun);
+                List<Floor.StepTime> rows = new ArrayList<>();
+                double floor = 0, primitives = 0;
+                for (int i = 0; i < p.steps.size(); i++) {
+                    Step s = p.steps.get(i);
+                    boolean prim = s instanceof PrimitiveStep;
+                    double alone = Double.NaN;
+                    if (prim && Floor.isFloorKind(s.kind)) {
+                        for (int w = 0; w < 2; w++) p.executeStep(ws, i);
+                        long[] t = new long[runs];
+                        for (int k = 0; k < runs; k++) {
+                            long t0 = System.nanoTime();
+                            p.executeStep(ws, i);
+                            t[k] = System.nanoTime() - t0;
+                        }
+                        alone = median(t) / 1e6;
+                        floor += alone;
+                    }
+                    double mean = inRun[i] / 1e6 / runs;
+                    if (prim) primitives += mean;
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, prim ? ((PrimitiveStep) s).implementation : "java",
+                            prim, mean, alone));
+                }
+                double engine = median(whole) / 1e6;
+                return new Floor(batch, team, rows, engine, floor, Math.max(0, engine - primitives));
+            } finally {
+                p.release(ws);
+            }
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    private static double median(long[] v) {
+        long[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
+    }
+
+    /**
      * The compiled program for a batch size: a summary line (steps, activation buffer memory per concurrent
      * run), a "note: " line for each op run otherwise than the graph asked, then one line per step (kind, oneDNN
      * implementation, node, output shape).
@@ -265,18 +337,25 @@ public final class Model implements AutoCloseable {
         return constants.layoutsMade();
     }
 
-    /** Compiled program for a batch size (package-private for tests). */
+    /** Compiled program for a batch size on the calling thread's team for this run (package-private for tests). */
     Program program(int batch) {
-        Program p = programs.get(batch);
+        int team = Threads.teamForRun();
+        long key = key(batch, team);
+        Program p = programs.get(key);
         if (p != null) return p;
         synchronized (compiling) {
-            p = programs.get(batch);
+            p = programs.get(key);
             if (p == null) {
+                // compiled on this thread, whose OpenMP team size is now `team`: oneDNN sizes its work split by it
                 p = ProgramCompiler.compile(graph, batch, eng, constants, extraOutputs);
-                programs.put(batch, p);
+                programs.put(key, p);
             }
             return p;
         }
+    }
+
+    private static long key(int batch, int team) {
+        return ((long) batch << 16) | team;
     }
 
     private String shapeText() {

@@ -19,4 +19,10 @@ public record EvalResult(double top1, double top5, int count, double imagesPerSe
         return String.format(java.util.Locale.ROOT, "{\"top1\":%.6f,\"top5\":%.6f,\"count\":%d,\"images_per_second\":%.3f}",
                 top1, top5, count, imagesPerSecond);
     }
+
+    /** As {@link #toJson()}, with the machine that measured it (its images/s mean nothing without it). */
+    public String toJson(java.util.Map<String, Object> machine) {
+        String j = toJson();
+        return j.substring(0, j.length() - 1) + ",\"machine\":" + io.qtune.Json.write(machine) + "}";
+    }
 }

@@ -2,17 +2,14 @@ package io.qtune.quant;
 
 import io.qtune.QtuneException;
 import io.qtune.calib.CalibrationRanges;
-import io.qtune.calib.CalibrationRun;
 import io.qtune.calib.RangeAlgorithm;
 import io.qtune.calib.RangeCalibrator;
 import io.qtune.calib.TensorStats;
 import io.qtune.data.LabeledImages;
 import io.qtune.export.Int8GraphWriter;
-import io.qtune.export.PlanDecisions;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
-import io.qtune.graph.Ops;
 import io.qtune.graph.passes.Passes;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +52,7 @@ public final class Quantizer {
         QuantPlan p = QuantPlan.empty();
         OpPlan op = new OpPlan(Precision.INT8, weights, algorithm);
         for (Node n : fused.nodes()) {
-            if (Ops.isConv(n.op()) || n.op().equals(Ops.MAX_POOL)) p = p.withOp(n.name(), op);
+            if (QuantPlan.isQuantizable(n.op())) p = p.withOp(n.name(), op);
         }
         // a plan given by the user overrides the defaults op by op, and brings its frozen ranges
         for (Map.Entry<String, OpPlan> e : basePlan.ops().entrySet()) {

@@ -11,7 +11,7 @@ import io.qtune.eval.Classifiers;
 import io.qtune.eval.EvalResult;
 import io.qtune.eval.Evaluator;
 import io.qtune.export.Int8GraphWriter;
-import io.qtune.export.PlanDecisions;
+import io.qtune.quant.PlanDecisions;
 import io.qtune.graph.GraphDefCodec;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,14 +5,14 @@ import io.qtune.Json;
 import io.qtune.Sha256;
 
 import io.qtune.QtuneException;
-import io.qtune.calib.CalibrationRun;
+import io.qtune.quant.CalibrationRun;
 import io.qtune.calib.TensorStats;
 import io.qtune.data.DataSpec;
 import io.qtune.data.LabelOffset;
 import io.qtune.data.LabeledImages;
 import io.qtune.eval.Classifiers;
 import io.qtune.export.Int8GraphWriter;
-import io.qtune.export.PlanDecisions;
+import io.qtune.quant.PlanDecisions;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.passes.Passes;
@@ -82,6 +82,8 @@ public final class Tuner {
         }
         double calibSeconds = (System.nanoTime() - c0) / 1e9;
         TuningSpace space = new TuningSpace(fused, stats);
+        fallback = fallbackOrder(fused);
+        o.listener.message("fallback order: " + fallback.get("order") + ": " + fallback.get("why"));
 
         try (LabeledImages evalAll = DataSpec.open(evalSpec, size)) {
             LabeledImages eval = o.evalLimit > 0 && o.evalLimit < evalAll.size() ? new SpreadSubset(evalAll, o.evalLimit) : evalAll;
@@ -144,6 +146,22 @@ public final class Tuner {
         }
     }
 
+    /** Ops that miss the criterion fall back to FP32; whether BF16 would be faster here is measured, and said. */
+    private static Map<String, Object> fallbackOrder(Graph fused) {
+        io.qtune.engine.Bf16Speed speed = io.qtune.engine.Bf16Speed.measure(fused, 1, 5);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("order", List.of("int8", "fp32"));
+        f.put("why", speed.bf16Faster()
+                ? "BF16 is not a fallback precision of this tuner yet; " + speed.describe()
+                : "BF16 is never a fallback for speed on this CPU: " + speed.describe());
+        f.put("bf16_faster", speed.bf16Faster());
+        f.put("bf16_floor_ms", speed.bf16FloorMs());
+        f.put("fp32_floor_ms", speed.fp32FloorMs());
+        return f;
+    }
+
+    private Map<String, Object> fallback = Map.of();
+
     private Result write(TuningSpace space, Search search, RuntimePlanEvaluator evaluator, Trial best, String status, String stopReason,
                          double calibSeconds, long t0, Map<String, Object> provenance, boolean layerErrors) {
         QuantPlan plan = space.plan(best.candidate());
@@ -161,6 +179,8 @@ public final class Tuner {
         r.put("objective", o.objective == Search.Objective.FASTEST ? "fastest" : "first-pass");
         r.put("runtime", evaluator.runtime());
         r.put("runtime_note", evaluator.runtimeNote());
+        r.put("machine", io.qtune.platform.Machine.current().toMap());
+        r.put("fallback", fallback);
         Map<String, Object> fp32 = new LinkedHashMap<>();
         fp32.put("accuracy", fp32Acc);
         fp32.put("images", search.fp32(Stage.FULL).images());

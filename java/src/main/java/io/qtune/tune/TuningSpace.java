@@ -2,7 +2,7 @@ package io.qtune.tune;
 
 import io.qtune.calib.CalibratedRange;
 import io.qtune.calib.CalibrationRanges;
-import io.qtune.calib.CalibrationRun;
+import io.qtune.quant.CalibrationRun;
 import io.qtune.calib.RangeAlgorithm;
 import io.qtune.calib.RangeCalibrator;
 import io.qtune.calib.TensorRange;
@@ -10,7 +10,6 @@ import io.qtune.calib.TensorStats;
 import io.qtune.calib.TensorSummary;
 import io.qtune.graph.Graph;
 import io.qtune.graph.Node;
-import io.qtune.graph.Ops;
 import io.qtune.quant.OpPlan;
 import io.qtune.quant.Precision;
 import io.qtune.quant.QuantPlan;
@@ -36,7 +35,7 @@ public final class TuningSpace {
     public TuningSpace(Graph fused, TensorStats stats) {
         this.fused = fused;
         for (Node n : fused.nodes()) {
-            if (Ops.isConv(n.op()) || n.op().equals(Ops.MAX_POOL)) ops.add(n.name());
+            if (QuantPlan.isQuantizable(n.op())) ops.add(n.name());
         }
         summaries = CalibrationRun.observedTensors(fused).stream().map(stats::summary).toList();
     }

@@ -9,6 +9,7 @@ import io.qtune.data.LabeledImages;
 import io.qtune.tf.TfModel;
 import io.qtune.zoo.ResNet50Topology.Conv;
 import io.qtune.zoo.ResNet50Topology.Role;
+import io.qtune.data.Gaussian;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -22,7 +22,12 @@ class EvalCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("label offset 1"), r.out());
         String j = Files.readString(json);
-        assertTrue(j.matches("\\{\"top1\":0\\.9\\d+,\"top5\":[01]\\.\\d+,\"count\":500,\"images_per_second\":[0-9.]+}\\n"), j);
+        assertTrue(j.matches("\\{\"top1\":0\\.9\\d+,\"top5\":[01]\\.\\d+,\"count\":500,\"images_per_second\":[0-9.]+,\"machine\":\\{.*}}\\n"), j);
+        // the figure names its machine: the oneDNN ISA and the wait policy are there, as the header printed them
+        var machine = io.qtune.platform.Machine.current();
+        assertTrue(j.contains("\"onednn_isa\":\"" + machine.onednnIsa() + "\""), j);
+        assertTrue(r.out().contains("oneDNN ISA " + machine.onednnIsa()), r.out());
+        assertTrue(j.contains("\"wait_policy\":"), j);
     }
 
     @Test

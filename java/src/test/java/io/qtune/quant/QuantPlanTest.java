@@ -160,6 +160,8 @@ class QuantPlanTest {
         try (Stream<Path> files = Files.list(file.getParent())) {
             assertEquals(List.of(file), files.toList(), "no temporary file left behind");
         }
+        // readable like every other output (AtomicFiles), not owner-only like the temp file it was renamed from
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertTrue(assertThrows(QtuneException.class, () -> QuantPlan.read(dir.resolve("missing.json"))).getMessage()
                 .startsWith("cannot read quant plan "));
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.qtune.QtuneException;
 import io.qtune.data.LabeledImages;
 import io.qtune.tf.TfModel;
+import io.qtune.data.SyntheticImages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,6 @@
-package io.qtune.export;
+package io.qtune.reference;
 
 import io.qtune.QtuneException;
-import io.qtune.engine.ReferenceInterpreter;
 import io.qtune.graph.ConvGeometry;
 import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
@@ -10,6 +9,7 @@ import io.qtune.graph.Ops;
 import io.qtune.graph.ShapeInference;
 import io.qtune.graph.Tensor;
 import io.qtune.graph.TensorRef;
+import io.qtune.semantics.Int8Semantics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.qtune.calib;
+package io.qtune.quant;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,11 @@ import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.passes.Passes;
 import io.qtune.zoo.ProxyModel;
+import io.qtune.calib.CalibratedRange;
+import io.qtune.calib.RangeAlgorithm;
+import io.qtune.calib.RangeCalibrator;
+import io.qtune.calib.TensorRange;
+import io.qtune.calib.TensorStats;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;

@@ -1,4 +1,4 @@
-package io.qtune.zoo;
+package io.qtune.data;
 
 import java.util.SplittableRandom;
 

@@ -1,9 +1,9 @@
-package io.qtune.engine;
+package io.qtune.calib;
 
 /**
- * Receives chosen tensors of a {@link Model#run(float[], int, ActivationObserver)} as they are after the run, e.g.
+ * Receives chosen tensors of a model run (the oneDNN engine's {@code Model.run(float[], int, ActivationObserver)}) as they are after the run, e.g.
  * for calibration statistics on the oneDNN engine. The tensors are those named when the model was compiled
- * ({@link Model#compile(io.qtune.graph.Graph, java.util.List)}), in TensorFlow's row-major (NHWC) layout; a
+ * ({@code Model.compile(Graph, List)}), in TensorFlow's row-major (NHWC) layout; a
  * quantized tensor arrives as its integer codes. The array is reused by later runs: read it inside the call.
  */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package io.qtune.engine;
+package io.qtune.reference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,10 +1,7 @@
-package io.qtune.export;
+package io.qtune.quant;
 
 import io.qtune.calib.TensorRange;
-import io.qtune.quant.OpPlan;
-import io.qtune.quant.Precision;
-import io.qtune.quant.QuantPlan;
-import io.qtune.quant.WeightGranularity;
+import io.qtune.export.QuantDecisions;
 
 /** A {@link QuantPlan} as the exporter reads it: ops absent from the plan stay FP32. */
 public record PlanDecisions(QuantPlan plan) implements QuantDecisions {

@@ -1,4 +1,4 @@
-package io.qtune.zoo;
+package io.qtune.data;
 
 import java.util.SplittableRandom;
 
@@ -6,16 +6,16 @@ import java.util.SplittableRandom;
  * Standard normal samples from a SplittableRandom by Marsaglia's polar method with StrictMath, so the same seed
  * gives the same bits on every JVM (RandomGenerator.nextGaussian's algorithm is not specified).
  */
-final class Gaussian {
+public final class Gaussian {
     private final SplittableRandom random;
     private double spare;
     private boolean hasSpare;
 
-    Gaussian(SplittableRandom random) {
+    public Gaussian(SplittableRandom random) {
         this.random = random;
     }
 
-    double next() {
+    public double next() {
         if (hasSpare) {
             hasSpare = false;
             return spare;
@@ -35,7 +35,7 @@ final class Gaussian {
     }
 
     /** Uniform in [lo, hi) from the same stream. */
-    double uniform(double lo, double hi) {
+    public double uniform(double lo, double hi) {
         return lo + (hi - lo) * random.nextDouble();
     }
 }

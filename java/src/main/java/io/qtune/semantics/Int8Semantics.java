@@ -1,4 +1,4 @@
-package io.qtune.export;
+package io.qtune.semantics;
 
 import io.qtune.graph.DType;
 

@@ -1,6 +1,12 @@
-package io.qtune.graph;
+package io.qtune.graph.passes;
 
-import io.qtune.graph.passes.Passes;
+import io.qtune.graph.DType;
+import io.qtune.graph.Graph;
+import io.qtune.graph.Node;
+import io.qtune.graph.Ops;
+import io.qtune.graph.ShapeInference;
+import io.qtune.graph.Tensor;
+import io.qtune.graph.TensorRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

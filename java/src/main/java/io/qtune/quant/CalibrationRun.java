@@ -1,4 +1,4 @@
-package io.qtune.calib;
+package io.qtune.quant;
 
 import io.qtune.QtuneException;
 import io.qtune.data.BatchLoader;
@@ -8,6 +8,7 @@ import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
 import io.qtune.engine.Model;
 import io.qtune.graph.Tensor;
+import io.qtune.calib.TensorStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -30,7 +31,7 @@ public final class CalibrationRun {
     public static List<String> observedTensors(Graph fused) {
         List<String> names = new ArrayList<>();
         for (Node n : fused.nodes()) {
-            if (n.op().equals(Ops.PLACEHOLDER) || Ops.isConv(n.op()) || n.op().equals(Ops.MAX_POOL)) names.add(n.name());
+            if (n.op().equals(Ops.PLACEHOLDER) || QuantPlan.isQuantizable(n.op())) names.add(n.name());
         }
         return names;
     }

@@ -1,7 +1,8 @@
-package io.qtune.engine;
+package io.qtune.reference;
 
 import io.qtune.QtuneException;
 import io.qtune.graph.ConvGeometry;
+import io.qtune.graph.FusedOps;
 import io.qtune.graph.Graph;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
@@ -224,9 +225,9 @@ public final class ReferenceInterpreter {
         int kh = (int) ws[0], kw = (int) ws[1], oc = (int) ws[3];
         ConvGeometry g = ConvGeometry.of(n, xs, kh, kw);
         int oh = (int) shape[1], ow = (int) shape[2];
-        float[] bias = n.op().equals(Ops.FUSED_CONV2D) ? in(n, 2, values).data() : null;
-        float[] summand = n.op().equals(Ops.FUSED_CONV2D) && n.inputs().size() > 3 ? in(n, 3, values).data() : null;
-        List<String> fused = n.attrStrings("fused_ops");
+        FusedOps fused = FusedOps.of(n);
+        float[] bias = fused.bias() ? in(n, 2, values).data() : null;
+        float[] summand = fused.sum() ? in(n, 3, values).data() : null;
         float[] y = new float[batch * oh * ow * oc];
         double[] acc = new double[oc];
         float[] xd = x.data(), wdata = w.data();
@@ -252,15 +253,10 @@ public final class ReferenceInterpreter {
                     int yBase = ((b * oh + oy) * ow + ox) * oc;
                     for (int o = 0; o < oc; o++) {
                         double v = acc[o];
-                        for (String op : fused) {
-                            switch (op) {
-                                case "BiasAdd" -> v += bias[o];
-                                case "Add" -> v += summand[yBase + o];
-                                case "Relu" -> v = Math.max(v, 0);
-                                case "Relu6" -> v = Math.min(Math.max(v, 0), 6);
-                                default -> throw new QtuneException("node '" + n.name() + "': unknown fused op " + op);
-                            }
-                        }
+                        if (fused.bias()) v += bias[o];
+                        if (fused.sum()) v += summand[yBase + o];
+                        if (Ops.RELU.equals(fused.activation())) v = Math.max(v, 0);
+                        else if (Ops.RELU6.equals(fused.activation())) v = Math.min(Math.max(v, 0), 6);
                         y[yBase + o] = (float) v;
                     }
                 }
