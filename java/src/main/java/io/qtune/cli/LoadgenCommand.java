@@ -25,6 +25,7 @@ import io.qtune.loadgen.Scenario;
 import io.qtune.loadgen.Summary;
 import io.qtune.loadgen.SystemUnderTest;
 import io.qtune.loadgen.TestSettings;
+import io.qtune.platform.Machine;
 import io.qtune.zoo.ProxyModel;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -238,7 +239,10 @@ public final class LoadgenCommand implements Callable<Integer> {
                     err.flush();
                 }
             }
-            json.put("machine", machine());
+            Machine machine = Machine.current();
+            json.put("machine", machine.toMap());
+            text += "\n================================================\nMachine\n================================================\n"
+                    + machine.header() + "\n";
             json.put("settings_cli", cliSettings(settings));
             AtomicFiles.write(out.resolve(Summary.TEXT_FILE), text.getBytes(StandardCharsets.UTF_8));
             AtomicFiles.write(out.resolve(Summary.JSON_FILE), Summary.json(json).getBytes(StandardCharsets.UTF_8));
@@ -255,19 +259,6 @@ public final class LoadgenCommand implements Callable<Integer> {
                 }
             }
         }
-    }
-
-    /**
-     * The machine the run was on.
-     * MACHINE: the one spot to switch to io.qtune.platform.Machine.current().toMap() once that class is on main.
-     */
-    private static Map<String, Object> machine() {
-        Map<String, Object> mm = new LinkedHashMap<>();
-        mm.put("cores", Runtime.getRuntime().availableProcessors());
-        mm.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        mm.put("java", System.getProperty("java.version"));
-        mm.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"));
-        return mm;
     }
 
     private Map<String, Object> cliSettings(TestSettings s) {
