@@ -99,7 +99,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--max-batch", paramLabel = "B", defaultValue = "8", description = "Largest batch the in-process batcher forms, or samples per HTTP request (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
-    @Option(names = "--max-delay", paramLabel = "TIME", defaultValue = "1ms", description = "How long the batcher waits to fill a batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-delay", paramLabel = "TIME", defaultValue = "0ms", description = "How long the batcher waits for more samples to fill a batch (default: ${DEFAULT-VALUE}: it batches what is already queued, never delaying a lone query).")
     String maxDelay;
 
     @Option(names = "--find-peak", description = "Server: search the highest target QPS that stays VALID, and report it.")

@@ -38,8 +38,9 @@ public final class LoadGen {
             live.phase("warming up");
             sut.warmUp();
             double warmRate = warmUp(s, sut, set);  // queries per second, one at a time
-            if (s.scenario() == Scenario.OFFLINE && s.targetQps() == 0) s = s.withTargetQps(warmRate); // shown as the expected rate
-            Schedule schedule = schedule(s, set, warmRate);
+            boolean explicitRate = s.targetQps() > 0;
+            if (s.scenario() == Scenario.OFFLINE && !explicitRate) s = s.withTargetQps(warmRate); // shown as the expected rate
+            Schedule schedule = schedule(s, set, warmRate, explicitRate);
             Tracker tracker = new Tracker(schedule, false);
             long drain = 120_000_000_000L + 3 * s.minDurationNs();
             RunRecord r = switch (s.scenario()) {
@@ -87,14 +88,13 @@ public final class LoadGen {
         return rate;
     }
 
-    private static Schedule schedule(TestSettings s, int[] set, double warmRate) {
+    private static Schedule schedule(TestSettings s, int[] set, double warmRate, boolean explicitRate) {
         double durS = s.minDurationNs() / 1e9;
         return switch (s.scenario()) {
             case SERVER -> Schedule.server(s.seed(), s.targetQps(), s.minDurationNs(), s.minQueries(), set);
             case OFFLINE -> {
-                double rate = s.targetQps() > 0 ? s.targetQps() : warmRate;
-                // LoadGen's 10% slack, so the query outlasts the minimum duration at the expected rate
-                long n = Math.max(s.minQueries(), (long) Math.ceil(1.1 * durS * rate));
+                // LoadGen's 10% slack over a rate the user gives; 50% over one guessed from a short warm-up
+                long n = Math.max(s.minQueries(), (long) Math.ceil((explicitRate ? 1.1 : 1.5) * durS * s.targetQps()));
                 if (n > Schedule.MAX_SAMPLES) throw new QtuneException("an Offline query of " + n + " samples exceeds the " + Schedule.MAX_SAMPLES + " bound; lower --target-qps or --duration");
                 yield Schedule.offline(s.seed(), (int) n, set);
             }
