@@ -93,7 +93,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--instances", paramLabel = "N", defaultValue = "1", description = "In-process workers over the model (default: ${DEFAULT-VALUE}).")
     int instances;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "Threads per instance (recorded; oneDNN uses OMP_NUM_THREADS until the serving service drives the in-process path).")
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "OpenMP threads per in-process instance (default 0: OMP_NUM_THREADS, else all cores; the adaptive team may use fewer when other processes hold cores).")
     int threads;
 
     @Option(names = "--max-batch", paramLabel = "B", defaultValue = "8", description = "Largest batch the in-process batcher forms, or samples per HTTP request (default: ${DEFAULT-VALUE}).")

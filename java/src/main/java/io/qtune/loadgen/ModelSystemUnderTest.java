@@ -3,6 +3,7 @@ package io.qtune.loadgen;
 import io.qtune.QtuneException;
 import io.qtune.engine.Model;
 import io.qtune.engine.Outputs;
+import io.qtune.platform.Threads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -14,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * {@code maxDelayNs} after the first for more, runs them as one batch and answers each with its class.
  *
  * <p>Stand-in until the serving issue's embeddable {@code InferenceService} lands: then this adapter submits to
- * that service instead (its instances x threads, its batcher), and nothing else in LoadGen changes. {@code threads}
- * is recorded only: oneDNN's OpenMP pool is sized by OMP_NUM_THREADS when the library loads.
+ * that service instead (its instances x threads, its batcher), and nothing else in LoadGen changes. Each worker
+ * requests {@code threads} OpenMP threads for its runs ({@link Threads#setTeamSize}; 0: the default team).
  */
 public final class ModelSystemUnderTest implements SystemUnderTest {
     /** Batching and parallelism of the in-process path. */
@@ -60,7 +61,8 @@ public final class ModelSystemUnderTest implements SystemUnderTest {
 
     @Override
     public String name() {
-        return "qtune-inprocess (instances " + options.instances() + ", max batch " + options.maxBatch() + ")";
+        return "qtune-inprocess (instances " + options.instances() + ", threads " + (options.threads() > 0 ? options.threads() : "default")
+                + ", max batch " + options.maxBatch() + ")";
     }
 
     @Override
@@ -68,14 +70,34 @@ public final class ModelSystemUnderTest implements SystemUnderTest {
         for (QuerySample s : samples) queue.add(new Pending(s, responses));
     }
 
-    /** Compiles every batch size the batcher can form, so no compile falls into the timed run. */
+    /**
+     * Compiles every batch size the batcher can form, at the workers' team size (the engine keeps a program per
+     * batch and team size), so no compile falls into the timed run.
+     */
     @Override
     public void warmUp() {
         int per = qsl.sampleElements();
-        for (int b = 1; b <= options.maxBatch(); b++) model.run(new float[per * b], b);
+        RuntimeException[] failed = new RuntimeException[1];
+        Thread t = new Thread(() -> {
+            try {
+                if (options.threads() > 0) Threads.setTeamSize(options.threads());
+                for (int b = 1; b <= options.maxBatch(); b++) model.run(new float[per * b], b);
+            } catch (RuntimeException e) {
+                failed[0] = e;
+            }
+        }, "loadgen-sut-warmup");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QtuneException("interrupted during warm-up");
+        }
+        if (failed[0] != null) throw failed[0];
     }
 
     private void work() {
+        if (options.threads() > 0) Threads.setTeamSize(options.threads());
         int per = qsl.sampleElements();
         List<Pending> batch = new ArrayList<>(options.maxBatch());
         while (true) {

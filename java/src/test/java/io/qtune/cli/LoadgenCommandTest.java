@@ -61,7 +61,7 @@ class LoadgenCommandTest {
     @Test
     void everyScenarioRunsOnTheProxyInProcess() throws Exception {
         assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist");
-        JsonNode off = run("offline", "--min-queries", "200", "--max-batch", "16");
+        JsonNode off = run("offline", "--min-queries", "200", "--max-batch", "16", "--instances", "2", "--threads", "1");
         assertEquals("Offline", off.path("scenario").asText());
         assertEquals(1, off.path("query_count").asInt());
         assertTrue(off.path("sample_count").asInt() >= 200);
