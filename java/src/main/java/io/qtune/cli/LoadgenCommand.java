@@ -310,8 +310,10 @@ public final class LoadgenCommand implements Callable<Integer> {
         Scenario sc = summary.settings().scenario();
         double completed = summary.record().completedSamplesPerSecond();
         cmp.put("loadgen_samples_per_second_over_best_bench", completed / best.imagesPerSecond());
-        summary.note(String.format(Locale.ROOT, "bench in this process: best fixed batch %d at %.2f images/s; loadgen completed "
-                + "%.2f samples/s = %.3fx of it", best.batch(), best.imagesPerSecond(), completed, completed / best.imagesPerSecond()));
+        if (sc == Scenario.OFFLINE) {
+            summary.note(String.format(Locale.ROOT, "bench in this process: best fixed batch %d at %.2f images/s; Offline "
+                    + "%.2f samples/s = %.3fx of it", best.batch(), best.imagesPerSecond(), completed, completed / best.imagesPerSecond()));
+        }
         results.stream().filter(r -> r.batch() == 1).findFirst().ifPresent(b1 -> {
             if (sc == Scenario.SINGLE_STREAM) {
                 double p90 = summary.sampleLatencies().at(0.90) / 1e6;

@@ -75,8 +75,8 @@ public final class Summary {
                 }
             }
             default -> {
-                metricName = pctName(p) + " percentile latency (ns)";
                 int t = EarlyStopping.estimateRank(target.count(), p);
+                metricName = t == 0 ? pctName(p) + " percentile latency (ns)" : "Early stopping " + pctName(p) + " percentile estimate (ns)";
                 if (t == 0) {
                     es = false;
                     long need = EarlyStopping.minQueries(p);
@@ -180,7 +180,9 @@ public final class Summary {
             if (sc == Scenario.SERVER) line(b, "Scheduled samples per second", fmt(record.scheduledQps()));
             line(b, metricName, fmt(metricValue));
         } else {
-            line(b, metricName, Long.toString((long) metricValue));
+            Percentiles target = sc == Scenario.MULTI_STREAM ? queryStats : sampleStats;
+            line(b, pctName(sc.percentile()) + " percentile latency (ns)", Long.toString(target.at(sc.percentile())));
+            if (earlyStoppingEstimateNs != null) line(b, metricName, Long.toString(earlyStoppingEstimateNs));
         }
         b.append("Result is : ").append(valid() ? "VALID" : "INVALID").append('\n');
         if (sc == Scenario.SERVER) b.append("  Performance constraints satisfied : ").append(yes(perfConstraintsMet)).append('\n');
