@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             QuantizeCommand.class,
             TuneCommand.class,
             ExportCommand.class,
+            LoadgenCommand.class,
+            LoadgenAccuracyCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {

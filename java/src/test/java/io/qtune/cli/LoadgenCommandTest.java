@@ -1,0 +1,134 @@
+package io.qtune.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qtune.data.BatchLoader;
+import io.qtune.data.DataSpec;
+import io.qtune.data.FashionMnist;
+import io.qtune.data.LabelOffset;
+import io.qtune.data.LabeledImages;
+import io.qtune.eval.Classifier;
+import io.qtune.eval.Classifiers;
+import io.qtune.eval.EvalResult;
+import io.qtune.eval.Evaluator;
+import io.qtune.zoo.ProxyModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One short run per scenario on the embedded proxy, in-process; accuracy mode against eval's top-1. */
+class LoadgenCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private JsonNode run(String scenario, String... extra) throws Exception {
+        Path out = dir.resolve(scenario);
+        List<String> args = new ArrayList<>(List.of("loadgen", "--scenario", scenario, "--duration", "1s", "--samples", "64",
+                "--limit", "256", "--quiet", "--out", out.toString()));
+        args.addAll(List.of(extra));
+        CliRun r = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r.err());
+        String text = Files.readString(out.resolve("mlperf_log_summary.txt"));
+        assertEquals(text, r.out().substring(0, text.length()));
+        JsonNode j = JSON.readTree(out.resolve("mlperf_log_summary.json").toFile());
+        // VALID exactly when every condition holds, and the result line says the same
+        boolean all = true;
+        for (JsonNode v : j.path("satisfied")) all &= v.asBoolean();
+        assertEquals(all ? "VALID" : "INVALID", j.path("result").asText(), text);
+        assertTrue(text.contains("Result is : " + j.path("result").asText()), text);
+        assertEquals(all, j.path("invalid_reasons").isEmpty(), text);
+        // a 1 s run is below MLPerf's 600 s, and the summary says so
+        assertTrue(!j.path("meets_mlperf_minimums").asBoolean() && text.contains("below MLPerf's minimums"), text);
+        JsonNode l = j.path("latency_ns");
+        assertTrue(l.path("min").asLong() > 0 && l.path("min").asLong() <= l.path("p50").asLong()
+                && l.path("p50").asLong() <= l.path("p90").asLong() && l.path("p90").asLong() <= l.path("p99").asLong()
+                && l.path("p99").asLong() <= l.path("max").asLong(), l.toString());
+        assertTrue(j.path("judged_duration_ns").asLong() >= 1_000_000_000L || !j.path("satisfied").path("min_duration").asBoolean(), text);
+        assertTrue(j.path("machine").path("logical_cpus").asInt() > 0 && text.contains("machine: "), text);
+        return j;
+    }
+
+    @Test
+    void everyScenarioRunsOnTheProxyInProcess() throws Exception {
+        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist");
+        JsonNode off = run("offline", "--min-queries", "200", "--max-batch", "16", "--instances", "2", "--threads", "1");
+        assertEquals("Offline", off.path("scenario").asText());
+        assertEquals(1, off.path("query_count").asInt());
+        assertTrue(off.path("sample_count").asInt() >= 200);
+        assertEquals(off.path("sample_count").asDouble() / (off.path("latency_ns").path("max").asLong() / 1e9),
+                off.path("metric").path("value").asDouble(), 1e-6 * off.path("metric").path("value").asDouble(), "samples / longest latency");
+
+        JsonNode ss = run("singlestream", "--min-queries", "70");
+        assertEquals("SingleStream", ss.path("scenario").asText());
+        assertTrue(ss.path("query_count").asInt() >= 70);
+        assertEquals(ss.path("query_count").asInt(), ss.path("sample_count").asInt());
+        assertEquals(ss.path("early_stopping_estimate_ns").asDouble(), ss.path("metric").path("value").asDouble(), "the metric is the early-stopping estimate");
+        assertTrue(ss.path("early_stopping_estimate_ns").asLong() >= ss.path("latency_ns").path("p90").asLong());
+
+        JsonNode ms = run("multistream", "--min-queries", "700");
+        assertEquals(8L * ms.path("query_count").asInt(), ms.path("sample_count").asInt(), "8 samples a query");
+        assertTrue(ms.path("query_latency_ns").path("p99").asLong() > 0);
+
+        JsonNode server = run("server", "--target-qps", "40", "--min-queries", "60", "--latency-bound", "250ms");
+        assertEquals("Server", server.path("scenario").asText());
+        assertTrue(server.path("query_count").asInt() >= 60);
+        assertEquals(40, server.path("scheduled_qps").asDouble(), 20, "Poisson at the target rate");
+        assertEquals(250_000_000L, server.path("settings").path("latency_bound_ns").asLong());
+    }
+
+    @Test
+    void accuracyModeTop1EqualsEvals() throws Exception {
+        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist");
+        int n = 300;
+        Path out = dir.resolve("acc");
+        CliRun r = CliRun.of("loadgen", "--scenario", "offline", "--mode", "accuracy", "--limit", String.valueOf(n),
+                "--samples", "128", "--quiet", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        Path json = dir.resolve("acc.json");
+        CliRun a = CliRun.of("loadgen-accuracy", "--log", out.resolve("mlperf_log_accuracy.json").toString(), "--json", json.toString());
+        assertEquals(0, a.exitCode(), a.err());
+        JsonNode j = JSON.readTree(json.toFile());
+        assertEquals(n, j.path("total").asInt());
+        assertEquals(0, j.path("duplicates").asInt());
+
+        Path model = ProxyModel.file();
+        var scores = Classifiers.ScoresOutput.of(io.qtune.graph.GraphDefCodec.read(model));
+        try (LabeledImages images = DataSpec.open(ProxyModel.DEFAULT_DATA, scores.imageSize());
+             Classifier c = Classifiers.open("onednn", model, 1)) {
+            LabelOffset offset = LabelOffset.forDataset(images, scores.classes(), OptionalInt.empty());
+            EvalResult e = new Evaluator(32, BatchLoader.Options.defaults()).evaluate(c, images, offset, n, done -> {});
+            assertEquals(Math.round(e.top1() * n), j.path("good").asInt(), "loadgen-accuracy vs eval on the same " + n + " images");
+            assertEquals(e.top1(), j.path("top1").asDouble(), 1e-12);
+        }
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "top-1 : %.4f", j.path("top1").asDouble())), r.out());
+    }
+
+    @Test
+    void badOptionsAreOneLineErrors() {
+        CliRun r = CliRun.of("loadgen", "--scenario", "offline", "--find-peak", "--out", dir.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--find-peak applies to the Server scenario only"), r.err());
+        r = CliRun.of("loadgen", "--scenario", "server", "--duration", "60", "--target-qps", "5", "--out", dir.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--duration '60'"), r.err());
+        r = CliRun.of("loadgen", "--scenario", "server", "--out", dir.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("needs --target-qps"), r.err());
+        r = CliRun.of("loadgen", "--scenario", "batch", "--out", dir.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("unknown scenario 'batch'"), r.err());
+        r = CliRun.of("loadgen-accuracy", "--log", dir.resolve("missing.json").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("does not exist"), r.err());
+    }
+}
