@@ -37,6 +37,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Evaluate only the first N images (0: all).")
     int limit;
 
+    @Option(names = "--strict", description = "Fail (exit code 2) when any image gets a non-finite score (NaN or infinity); "
+            + "without it such images count as wrong and a warning gives their number.")
+    boolean strict;
+
     @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "Images per inference call (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -53,6 +57,8 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         Path modelFile = model != null ? model : ProxyModel.file();
         String dataSpec = data != null ? data : ProxyModel.DEFAULT_DATA;
+        if (limit < 0) throw new io.qtune.QtuneException("--limit must be 0 (all) or more, got " + limit);
+        io.qtune.OutputPaths.check(java.util.List.of(new io.qtune.OutputPaths.Output("--json", json)), java.util.List.of(modelFile));
         var out = Classifiers.ScoresOutput.of(GraphDefCodec.read(modelFile));
         PrintWriter err = spec.commandLine().getErr();
         try (LabeledImages images = DataSpec.open(dataSpec, out.imageSize());
@@ -63,6 +69,12 @@ public final class EvalCommand implements Callable<Integer> {
             Progress progress = new Progress(err, "eval " + engine, total);
             EvalResult r = new Evaluator(batch, BatchLoader.Options.defaults()).evaluate(classifier, images, offset, limit, progress);
             progress.finish();
+            if (r.nonFinite() > 0) {
+                String what = r.nonFinite() + " of " + r.count() + " images got non-finite scores (NaN or infinity) and count as wrong";
+                if (strict) throw new io.qtune.QtuneException(what + " (--strict)");
+                err.println("warning: " + what);
+                err.flush();
+            }
             PrintWriter o = spec.commandLine().getOut();
             o.printf("model: %s%ndata: %s (%d images, label offset %d)%nengine: %s%n", modelFile, dataSpec, r.count(), offset.offset(), engine);
             o.printf(java.util.Locale.ROOT, "top-1: %.4f%ntop-5: %.4f%nimages/s: %.1f%n", r.top1(), r.top5(), r.imagesPerSecond());

@@ -51,7 +51,7 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--time-budget", paramLabel = "T", description = "Stop searching after T (90s, 10m, 2h); the best plan so far is written.")
     String timeBudget;
 
-    @Option(names = "--max-trials", paramLabel = "N", defaultValue = "0", description = "Stop after N new trials; trials resumed from --workdir do not count (default: no limit).")
+    @Option(names = "--max-trials", paramLabel = "N", defaultValue = "0", description = "Stop after N new trials (0: no limit; negative is an error); trials resumed from --workdir do not count (default: no limit).")
     int maxTrials;
 
     @Option(names = "--runtime", paramLabel = "R", defaultValue = "auto", description = "auto (oneDNN when it runs INT8 graphs, else TF), onednn or tf (default: ${DEFAULT-VALUE}).")
@@ -79,6 +79,7 @@ public final class TuneCommand implements Callable<Integer> {
                 .criterion(AccuracyCriterion.parse(criterion)).strategy(strategy).objective(objective).maxTrials(maxTrials)
                 .runtime(runtime).workdir(workdir).out(this.out).json(json).html(html).shutdownHook(true);
         if (timeBudget != null) b.timeBudget(Tuner.parseDuration(timeBudget));
+        if (evalLimit < 0) throw new io.qtune.QtuneException("--eval-limit must be 0 (all) or more, got " + evalLimit);
         b.listener(new TuningListener() {
             Progress calibration;
 
@@ -93,6 +94,7 @@ public final class TuneCommand implements Callable<Integer> {
             public void trialStarted(int index, String phase, Stage stage, Candidate c) {
                 err.printf(Locale.ROOT, "\rtrial %d %s %s %s ...", index, phase, stage.id(), shortKey(c));
                 err.flush();
+                Progress.opened();
             }
 
             @Override
@@ -102,10 +104,12 @@ public final class TuneCommand implements Callable<Integer> {
                         Double.isNaN(t.throughput()) ? "" : String.format(Locale.ROOT, " %.0f img/s", t.throughput()),
                         t.passed() == null ? "" : t.passed() ? " PASS" : " fail", (t.resumed() ? "(resumed) " : "") + shortKey(t.candidate()));
                 err.flush();
+                Progress.closed();
             }
 
             @Override
             public void message(String line) {
+                Progress.endOpenLine(err);
                 err.println("note: " + line);
             }
         });

@@ -70,6 +70,11 @@ public final class Tuner {
         if (calibSpec == null) throw new QtuneException("--calib is required with --model");
         if (evalSpec == null) throw new QtuneException("--eval is required with --model");
         if (o.out == null) throw new QtuneException("--out is required");
+        // every output is checked now, not after the search: a bad path fails in a second
+        io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("--out", o.out),
+                new io.qtune.OutputPaths.Output("plan", sibling(o.out, ".plan.json")),
+                new io.qtune.OutputPaths.Output("--json", jsonFile()), new io.qtune.OutputPaths.Output("--html", htmlFile())),
+                java.util.Arrays.asList(modelFile, o.workdir == null ? null : o.workdir.resolve(TuningHistory.FILE)));
         Graph fused = Passes.fuseForInference(GraphDefCodec.read(modelFile));
         Classifiers.ScoresOutput scores = Classifiers.ScoresOutput.of(GraphDefCodec.read(modelFile));
         int size = scores.imageSize();
@@ -91,6 +96,7 @@ public final class Tuner {
             String dataDigest = digest(eval);
             String context = Sha256.hex(Json.write(options) + "|" + Sha256.hex(modelFile) + "|" + dataDigest).substring(0, 16);
             TuningHistory history = o.workdir == null ? TuningHistory.none() : TuningHistory.open(o.workdir, context);
+            if (history.tornLine() != null) o.listener.message(history.tornLine());
             try (RuntimePlanEvaluator evaluator = new RuntimePlanEvaluator(space, modelFile, eval, offset, o.subsetSize, o.runtime,
                     Runtime.getRuntime().availableProcessors(), o.workdir == null ? null : o.workdir.resolve("scratch"))) {
                 Search search = new Search(evaluator, o.criterion, space.ops(), history, o.listener, o.objective,
