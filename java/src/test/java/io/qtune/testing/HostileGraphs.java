@@ -68,4 +68,11 @@ public final class HostileGraphs {
             return f;
         });
     }
+
+    /** Makes a FIFO (named pipe) at {@code p}: reading one blocks until a writer comes. */
+    public static java.nio.file.Path fifo(java.nio.file.Path p) throws Exception {
+        Process mk = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
+        if (mk.waitFor() != 0) throw new IllegalStateException("mkfifo failed");
+        return p;
+    }
 }
