@@ -59,6 +59,7 @@ public final class GraphValidator {
     private static void checkWindows(Node n) {
         for (String key : new String[] {"strides", "dilations", "ksize"}) {
             if (!(n.attrs().get(key) instanceof long[] v)) continue;
+            if (v.length != 4) throw bad(n, key + " " + Arrays.toString(v) + " must have 4 values (NHWC)");
             for (long x : v) {
                 if (x < 1 || x > MAX_WINDOW) throw bad(n, key + " " + Arrays.toString(v) + " must be between 1 and " + MAX_WINDOW);
             }
