@@ -72,7 +72,7 @@ public final class Quantizer {
      * range), and writes the INT8 graph atomically to {@code out}.
      */
     public Result quantize(Path fp32Model, LabeledImages calibration, Path out, IntConsumer progress) {
-        io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("--out", out)), List.of(fp32Model));
+        io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("output", out)), List.of(fp32Model));
         Graph fused = Passes.fuseForInference(GraphDefCodec.read(fp32Model));
         QuantPlan plan = defaultPlan(fused);
         List<String> missing = CalibrationRun.observedTensors(fused).stream().filter(t -> !plan.ranges().containsKey(t)).toList();
