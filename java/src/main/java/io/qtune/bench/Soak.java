@@ -105,6 +105,7 @@ public final class Soak {
             System.out.printf(Locale.ROOT, "mismatches against sequential runs at the same batch size: %d of %d%n", mismatches, jobs.size());
         }
 
+        System.gc();
         double before = Sampler.rssMb();
         Path small = ProxyModel.file();
         long perSmall = (long) ProxyModel.IMAGE_SIZE * ProxyModel.IMAGE_SIZE * 3;
@@ -113,14 +114,24 @@ public final class Soak {
             try (Model m = Model.load(small)) {
                 m.run(input(perSmall, 1, c), 1);
             }
-            if (c == 9) afterFirst = Sampler.rssMb(); // allocator pools settle in the first cycles
+            if (c == 9) {
+                System.gc();
+                afterFirst = Sampler.rssMb(); // allocator pools settle in the first cycles
+            }
         }
-        System.out.printf(Locale.ROOT, "load/close: %d cycles of %s: RSS %.0f MB before, %.0f MB after 10, %.0f MB at the end%n",
-                cycles, small.getFileName(), before, afterFirst, Sampler.rssMb());
+        System.gc();
+        // measured after a collection: the Java heap fills with each load's garbage until the collector runs
+        System.out.printf(Locale.ROOT, "load/close: %d cycles of %s, RSS after GC: %.0f MB before, %.0f MB after 10 cycles, "
+                + "%.0f MB at the end (Java heap committed %.0f MB)%n", cycles, small.getFileName(), before, afterFirst,
+                Sampler.rssMb(), heapMb());
         rss.stopSampling();
         System.out.printf(Locale.ROOT, "end: RSS %.0f MB (start %.0f MB, peak %.0f MB), %d native threads, %d Java threads%n",
                 Sampler.rssMb(), rss.firstMb(), rss.peakMb(), Sampler.threads(), Thread.activeCount());
         System.exit(mismatches == 0 ? 0 : 1);
+    }
+
+    private static double heapMb() {
+        return Runtime.getRuntime().totalMemory() / (1024.0 * 1024.0);
     }
 
     private static int positive(String option, String v) {
