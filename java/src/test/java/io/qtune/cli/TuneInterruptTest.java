@@ -52,11 +52,11 @@ class TuneInterruptTest {
         pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         Process p = pb.start();
         try {
-            // wait for two finished trials (bounded: 3 minutes on a loaded machine), then ask it to stop
+            // wait for a finished trial (bounded: 3 minutes on a loaded machine), then ask it to stop mid-search
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (trialLines(history) < 2 && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(200);
+            while (trialLines(history) < 1 && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(100);
             assertTrue(p.isAlive(), "tune ended before it could be interrupted:\n" + Files.readString(dir.resolve("tune.log")));
-            assertTrue(trialLines(history) >= 2, "no trials within 3 minutes:\n" + Files.readString(dir.resolve("tune.log")));
+            assertTrue(trialLines(history) >= 1, "no trial within 3 minutes:\n" + Files.readString(dir.resolve("tune.log")));
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(2, TimeUnit.MINUTES), "tune did not exit after SIGTERM");
         } finally {
