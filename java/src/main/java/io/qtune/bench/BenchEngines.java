@@ -70,9 +70,9 @@ public final class BenchEngines {
 
     static {
         REGISTRY.put("onednn-fp32", s -> new OnednnEngine("onednn-fp32", Model.load(s.model())));
-        REGISTRY.put("tf-fp32", s -> new TfEngine("tf-fp32", TfModel.load(s.model(), s.tfThreads()), s));
+        REGISTRY.put("tf-fp32", s -> new TfEngine("tf-fp32", TfModel.load(validated(s.model()), s.tfThreads()), s));
         REGISTRY.put("onednn-int8", s -> new OnednnEngine("onednn-int8", Model.load(s.requireInt8("onednn-int8"))));
-        REGISTRY.put("tf-int8", s -> new TfEngine("tf-int8", TfModel.load(s.requireInt8("tf-int8"), s.tfThreads()), s));
+        REGISTRY.put("tf-int8", s -> new TfEngine("tf-int8", TfModel.load(validated(s.requireInt8("tf-int8")), s.tfThreads()), s));
         // --bf16-model, else the FP32 model with every convolution marked bf16 (what a BF16 fallback runs)
         REGISTRY.put("onednn-bf16", s -> new OnednnEngine("onednn-bf16", s.bf16Model() != null ? Model.load(s.bf16Model())
                 : Model.compile(Bf16Speed.markAllConvolutionsBf16(Passes.fuseForInference(GraphDefCodec.read(s.model()))))));
@@ -146,5 +146,11 @@ public final class BenchEngines {
         public void close() {
             tf.close();
         }
+    }
+
+    /** TF gets a model only after the graph validator passed it (a bad pad or stride can crash TF's process). */
+    private static java.nio.file.Path validated(java.nio.file.Path model) {
+        io.qtune.graph.GraphDefCodec.read(model);
+        return model;
     }
 }

@@ -108,6 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         Benchmark.Timing timing = new Benchmark.Timing(seconds, warmup, slice);
+        io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("--json", json)), java.util.Arrays.asList(model, int8Model));
 
         Graph g = GraphDefCodec.read(model);
         List<Node> inputs = g.placeholders();

@@ -45,6 +45,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Evaluate only the first N images (0: all).")
     int limit;
 
+    @Option(names = "--strict", description = "Fail (exit code 2) when any image gets a non-finite score (NaN or infinity); "
+            + "without it such images count as wrong and a warning gives their number.")
+    boolean strict;
+
     @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "Images per inference call (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -69,6 +73,8 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         Path modelFile = model != null ? model : ProxyModel.file();
         String dataSpec = data != null ? data : ProxyModel.DEFAULT_DATA;
+        if (limit < 0) throw new io.qtune.QtuneException("--limit must be 0 (all) or more, got " + limit);
+        io.qtune.OutputPaths.check(java.util.List.of(new io.qtune.OutputPaths.Output("--json", json)), java.util.List.of(modelFile));
         var out = Classifiers.ScoresOutput.of(GraphDefCodec.read(modelFile));
         PrintWriter err = spec.commandLine().getErr();
         Metric.TopK m = Metric.parse(metric);
@@ -83,6 +89,12 @@ public final class EvalCommand implements Callable<Integer> {
             Progress progress = new Progress(err, "eval " + engine, images.size());
             EvalResult r = new Evaluator(batch, BatchLoader.Options.defaults()).evaluate(classifier, images, offset, 0, progress);
             progress.finish();
+            if (r.nonFinite() > 0) {
+                String what = r.nonFinite() + " of " + r.count() + " images got non-finite scores (NaN or infinity) and count as wrong";
+                if (strict) throw new io.qtune.QtuneException(what + " (--strict)");
+                err.println("warning: " + what);
+                err.flush();
+            }
             PrintWriter o = spec.commandLine().getOut();
             io.qtune.platform.Machine machine = io.qtune.platform.Machine.current();
             o.println(machine.header());
@@ -95,6 +107,7 @@ public final class EvalCommand implements Callable<Integer> {
                 EvalSummary s = new EvalSummary(modelFile.toString(), Sha256.hex(modelFile), engine, dataSpec, EvalSummary.dataDigest(all, total),
                         total, offset.offset(), m, part, first, end, r.top1Correct(), r.top5Correct(), r.imagesPerSecond(), 0);
                 Map<String, Object> j = new LinkedHashMap<>(s.toMap());
+                if (r.nonFinite() > 0) j.put("non_finite", r.nonFinite());
                 j.put("machine", machine.toMap()); // its images/s mean nothing without it; eval-merge ignores it
                 AtomicFiles.write(json, (Json.write(j) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }

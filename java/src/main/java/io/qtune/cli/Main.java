@@ -39,6 +39,7 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable t = ex;
             while (!(t instanceof QtuneException) && t.getCause() != null) t = t.getCause();
+            Progress.endOpenLine(cmd.getErr());
             if (t instanceof QtuneException) {
                 cmd.getErr().println("error: " + (t instanceof InvalidSetting s ? asFlag(s, cmd) : t.getMessage()));
                 return 2;

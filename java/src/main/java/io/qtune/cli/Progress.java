@@ -24,6 +24,8 @@ final class Progress implements IntConsumer {
     private final LongSupplier clock;
     private long firstTime, lastDraw;
     private int firstDone = -1, lastDone, drawnDone = -1;
+    /** True while a line that ends in {@code \r} is on the terminal: an error must start a fresh line. */
+    private static volatile boolean lineOpen;
 
     Progress(PrintWriter err, String label, int total) {
         this(err, label, total, stderrIsTerminal(), System::nanoTime);
@@ -70,6 +72,7 @@ final class Progress implements IntConsumer {
         if (terminal) {
             int width = 30, filled = total <= 0 ? width : (int) Math.min(width, (long) width * done / total);
             err.printf(Locale.ROOT, "\r%s [%s%s] %d/%d%s", label, "#".repeat(filled), " ".repeat(width - filled), done, total, rate);
+            lineOpen = true;
         } else {
             err.printf(Locale.ROOT, "%s %d/%d%s%n", label, done, total, rate);
         }
@@ -82,5 +85,24 @@ final class Progress implements IntConsumer {
         if (lastDone != drawnDone) draw(lastDone, clock.getAsLong());
         if (terminal) err.println();
         err.flush();
+        lineOpen = false;
+    }
+
+    /** Marks a line left open by other {@code \r} output (tune's trial lines). */
+    static void opened() {
+        lineOpen = true;
+    }
+
+    /** Ends an open progress line, so what comes next (an error) starts on its own line. */
+    static void endOpenLine(PrintWriter err) {
+        if (lineOpen) {
+            err.println();
+            lineOpen = false;
+        }
+    }
+
+    /** A line was ended by other output. */
+    static void closed() {
+        lineOpen = false;
     }
 }

@@ -85,6 +85,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     public Integer call() {
         Path modelFile = model != null ? model : ProxyModel.file();
         String calibSpec = calib != null ? calib : model == null ? "fashion-mnist:train" : null;
+        // all outputs are checked before calibration: --json or --save-plan failing after the .pb is written is too late
+        io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("--out", out),
+                new io.qtune.OutputPaths.Output("--save-plan", savePlan), new io.qtune.OutputPaths.Output("--json", json)),
+                java.util.Arrays.asList(modelFile, plan));
         Quantizer q = Quantizer.builder().algorithm(RangeAlgorithm.parse(algorithm)).weights(granularity(weights)).calibSize(calibSize)
                 .plan(plan == null ? QuantPlan.empty() : QuantPlan.read(plan)).argMaxOutput(argMaxOutput(argMax)).build();
         PrintWriter err = spec.commandLine().getErr();

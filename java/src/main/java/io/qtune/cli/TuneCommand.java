@@ -58,7 +58,7 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--time-budget", paramLabel = "T", description = "Stop searching after T (90s, 10m, 2h); the best plan so far is written.")
     String timeBudget;
 
-    @Option(names = "--max-trials", paramLabel = "N", defaultValue = "0", description = "Stop after N new trials; trials resumed from --workdir do not count (default: no limit).")
+    @Option(names = "--max-trials", paramLabel = "N", defaultValue = "0", description = "Stop after N new trials (0: no limit; negative is an error); trials resumed from --workdir do not count (default: no limit).")
     int maxTrials;
 
     @Option(names = "--runtime", paramLabel = "R", defaultValue = "auto", description = "auto (oneDNN when it runs INT8 graphs, else TF), onednn or tf (default: ${DEFAULT-VALUE}).")
@@ -87,6 +87,7 @@ public final class TuneCommand implements Callable<Integer> {
                 .objective(Search.Objective.parse(objective)).maxTrials(maxTrials).runtime(TrialRuntime.parse(runtime))
                 .workdir(workdir).out(this.out).json(json).html(html).shutdownHook(true);
         if (timeBudget != null) b.timeBudget(Tuner.parseDuration(timeBudget));
+        if (evalLimit < 0) throw new io.qtune.QtuneException("--eval-limit must be 0 (all) or more, got " + evalLimit);
         String label = metric.equals("top1") ? "top-1" : metric.equals("top5") ? "top-5" : metric;
         b.listener(new TuningListener() {
             Progress calibration;
@@ -103,6 +104,7 @@ public final class TuneCommand implements Callable<Integer> {
                 if (!Progress.stderrIsTerminal()) return; // in a log the finished line says it all, on a line of its own
                 err.printf(Locale.ROOT, "\rtrial %d %s %s %s ...", index, phase, stage.id(), shortKey(c));
                 err.flush();
+                Progress.opened();
             }
 
             @Override
@@ -112,10 +114,12 @@ public final class TuneCommand implements Callable<Integer> {
                         Double.isNaN(t.throughput()) ? "" : String.format(Locale.ROOT, " %.0f img/s", t.throughput()),
                         t.passed() == null ? "" : t.passed() ? " PASS" : " fail", (t.resumed() ? "(resumed) " : "") + shortKey(t.candidate()));
                 err.flush();
+                Progress.closed();
             }
 
             @Override
             public void message(String line) {
+                Progress.endOpenLine(err);
                 err.println("note: " + line);
             }
         });

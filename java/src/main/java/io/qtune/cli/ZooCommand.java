@@ -59,6 +59,7 @@ public final class ZooCommand implements Runnable {
 
         @Override
         public void run() {
+            io.qtune.OutputPaths.check("--out", out);
             ResNet50Spec s = new ResNet50Spec(width, imageSize, classes, seed);
             ResNet50Builder.Model model = ResNet50Builder.build(s);
             long bytes = ResNet50Builder.write(model.graph(), out);
@@ -129,6 +130,8 @@ public final class ZooCommand implements Runnable {
 
         @Override
         public void run() {
+            io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("--out", out),
+                    new io.qtune.OutputPaths.Output("sidecar", ProxyTrainer.sidecarPath(out))), List.of());
             ProxyTrainer.Config cfg = new ProxyTrainer.Config(width, imageSize, epochs, batchSize, learningRate, 0.9,
                     weightDecay, 0.99, maxShift, seed, threads, logEvery, trainLimit);
             FashionMnist train = FashionMnist.open(dataDir, FashionMnist.Split.TRAIN, imageSize, resize);

@@ -70,7 +70,7 @@ public final class ImageFolder implements LabeledImages {
                         + "; add it there or move the folder out");
             }
             for (Path f : images(root.resolve(folder))) {
-                String problem = ImageNetDataset.checkFile(f);
+                String problem = ImageNetDataset.checkFile(f, skipBad); // skip-bad: damaged files are found now, not at load
                 if (problem == null) entries.add(new Entry(f, k));
                 else if (skipBad) skipped.add(f + ": " + problem);
                 else throw new QtuneException(f + ": " + problem + "; fix or remove the file, or skip bad files");

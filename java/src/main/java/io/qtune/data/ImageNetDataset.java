@@ -20,8 +20,10 @@ import java.util.Objects;
  * {@code pre_process_vgg} ({@link VggPreprocessing}).
  *
  * <p>Opening checks every listed file cheaply (exists, non-empty, a signature OpenCV can decode), so a bad file stops
- * the run before any work starts, or with {@link Options#skipBad()} is left out and reported by {@link #skipped()}.
- * A file that passes that check but still fails to decode is an error when loaded, whatever the options.
+ * the run before any work starts. With {@link Options#skipBad()} the check also reads each file, checks a JPEG's
+ * structure and decodes it at 1/8 scale, and every file failing any of it is left out and reported by
+ * {@link #skipped()}. Without it, a file that passes the cheap check but is damaged (a broken JPEG structure, or a
+ * decoder error) is an error naming the file and its list line when loaded.
  */
 public final class ImageNetDataset implements LabeledImages {
 
@@ -83,7 +85,7 @@ public final class ImageNetDataset implements LabeledImages {
         List<Entry> kept = new ArrayList<>(listed.size());
         List<BadFile> bad = new ArrayList<>();
         for (Entry e : listed) {
-            String problem = checkFile(imageDir.resolve(e.file()));
+            String problem = checkFile(imageDir.resolve(e.file()), options.skipBad());
             if (problem == null) {
                 kept.add(e);
             } else if (options.skipBad()) {
@@ -169,8 +171,12 @@ public final class ImageNetDataset implements LabeledImages {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
-    /** Why a listed file cannot be used, or null when it looks fine; reads only its first bytes. */
-    static String checkFile(Path file) {
+    /**
+     * Why a listed file cannot be used, or null when it looks fine. Cheap by default (reads only its first bytes);
+     * with {@code decodeCheck} (skip-bad) it reads the whole file, checks a JPEG's structure ({@link JpegStructure})
+     * and decodes it at 1/8 scale (libjpeg still walks every coded block), so every damaged file is left out at open.
+     */
+    static String checkFile(Path file, boolean decodeCheck) {
         if (!Files.isRegularFile(file)) {
             return Files.exists(file) ? "not a regular file" : "no such file";
         }
@@ -187,7 +193,16 @@ public final class ImageNetDataset implements LabeledImages {
         if (!haveImageReader(file.toString())) {
             return "not an image (no JPEG/PNG/... signature that OpenCV can decode)";
         }
-        return null;
+        if (!decodeCheck) return null;
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException | OutOfMemoryError e) {
+            return "cannot read: " + e.getMessage();
+        }
+        String damage = JpegStructure.damage(bytes);
+        if (damage != null) return "damaged JPEG: " + damage;
+        return VggPreprocessing.decodesAtEighthScale(bytes) ? null : "cannot be decoded as an image (corrupt)";
     }
 
     public Path imageDir() {
@@ -265,6 +280,9 @@ public final class ImageNetDataset implements LabeledImages {
         } catch (IOException e) {
             throw new QtuneException(source + ": cannot read: " + e, e);
         }
+        // libjpeg only warns on these and returns an image partly made of grey or garbage: never use it as data
+        String damage = JpegStructure.damage(encoded);
+        if (damage != null) throw new QtuneException(source + ": damaged JPEG: " + damage + "; fix or remove the line, or add skip-bad");
         return preprocessing.rgbCrop(encoded, source);
     }
 

@@ -155,6 +155,19 @@ public final class VggPreprocessing {
         }
     }
 
+    /** True when OpenCV decodes the bytes at 1/8 scale (the open-time check of skip-bad; not the MLPerf path). */
+    static boolean decodesAtEighthScale(byte[] encoded) {
+        if (encoded.length == 0) return false;
+        requireOpenCv();
+        try (BytePointer bytes = new BytePointer(encoded);
+                Mat buffer = new Mat(1, encoded.length, CV_8UC1, bytes);
+                Mat small = imdecode(buffer, opencv_imgcodecs.IMREAD_REDUCED_COLOR_8)) {
+            return small != null && !small.empty();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Decodes like cv2.imread(path) with its default IMREAD_COLOR: grey, CMYK and 16-bit inputs become 8-bit BGR. */
     private static Mat decode(Mat buffer, String source) {
         Mat bgr;

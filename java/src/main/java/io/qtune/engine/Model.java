@@ -62,7 +62,8 @@ public final class Model implements AutoCloseable {
     private final List<String> extraOutputs;
 
     private Model(Graph graph, List<String> extraOutputs) {
-        this.graph = graph;
+        // a graph built in code gets the same checks as one read from a file, before oneDNN sees it
+        this.graph = io.qtune.graph.GraphValidator.validate(graph);
         this.extraOutputs = List.copyOf(extraOutputs);
         for (Node n : graph.nodes()) {
             if (!ProgramCompiler.SUPPORTED.contains(n.op())) throw ProgramCompiler.unsupported(n);

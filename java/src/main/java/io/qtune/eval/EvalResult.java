@@ -5,9 +5,14 @@ import io.qtune.report.EvalRecord;
 
 /**
  * Accuracy of one evaluation: top-1 and top-5 over {@code count} images, the throughput seen including decoding,
- * and each image's top-1 model class (to compare engines image by image).
+ * each image's top-1 model class (to compare engines image by image), and how many images got a non-finite score
+ * (NaN or infinity; never counted correct).
  */
-public record EvalResult(double top1, double top5, int count, double imagesPerSecond, int[] predictions) {
+public record EvalResult(double top1, double top5, int count, double imagesPerSecond, int[] predictions, int nonFinite) {
+    public EvalResult(double top1, double top5, int count, double imagesPerSecond, int[] predictions) {
+        this(top1, top5, count, imagesPerSecond, predictions, 0);
+    }
+
     /** Fraction of images on which two evaluations of the same data predict the same class. */
     public double agreementWith(EvalResult other) {
         if (other.predictions.length != predictions.length) {

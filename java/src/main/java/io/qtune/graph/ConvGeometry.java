@@ -15,6 +15,9 @@ public record ConvGeometry(long strideH, long strideW, long dilationH, long dila
             throw new QtuneException("node '" + n.name() + "' (" + n.op() + "): strides must be [1,h,w,1], got " + java.util.Arrays.toString(strides));
         }
         long[] dil = n.attrLongs("dilations", new long[] {1, 1, 1, 1});
+        if (dil.length != 4) {
+            throw new QtuneException("node '" + n.name() + "' (" + n.op() + "): dilations must have 4 values, got " + java.util.Arrays.toString(dil));
+        }
         if (dil[1] != 1 || dil[2] != 1) {
             throw new QtuneException("node '" + n.name() + "' (" + n.op() + "): dilated convolution is not supported");
         }

@@ -6,8 +6,6 @@ import io.qtune.QtuneException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,18 +20,16 @@ import org.tensorflow.proto.TensorShapeProto;
 
 /** Frozen TensorFlow GraphDef (binary .pb) to IR and back. */
 public final class GraphDefCodec {
+    /** Largest constant filled from a short value list (TF repeats the last value): 2^24 elements, 64 MB. */
+    static final int MAX_REPEATED_ELEMENTS = 1 << 24;
     private GraphDefCodec() {}
 
-    /** Reads a frozen .pb file; every problem is a one-line {@link QtuneException} naming the file or node. */
+    /**
+     * Reads a frozen .pb file (a regular file, bounded: {@link io.qtune.ModelFile}) and validates it
+     * ({@link GraphValidator}); every problem is a one-line {@link QtuneException} naming the file or node.
+     */
     public static Graph read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new QtuneException(file + ": no such file");
-        } catch (IOException e) {
-            throw new QtuneException(file + ": cannot read (" + e.getMessage() + ")");
-        }
+        byte[] bytes = io.qtune.ModelFile.read(file);
         try {
             return fromBytes(bytes, file.toString());
         } catch (QtuneException e) {
@@ -41,6 +37,7 @@ public final class GraphDefCodec {
         }
     }
 
+    /** Parses and validates ({@link GraphValidator}) serialized GraphDef bytes; {@code source} names them in errors. */
     public static Graph fromBytes(byte[] bytes, String source) {
         GraphDef def;
         try {
@@ -52,7 +49,7 @@ public final class GraphDefCodec {
         if (def.getNodeCount() == 0) {
             throw new QtuneException(source + ": not a TensorFlow GraphDef (no nodes found in " + bytes.length + " bytes)");
         }
-        return fromGraphDef(def);
+        return GraphValidator.validate(fromGraphDef(def));
     }
 
     public static Graph fromGraphDef(GraphDef def) {
@@ -114,11 +111,21 @@ public final class GraphDefCodec {
     static Tensor fromTensor(TensorProto t, String where) {
         DType dtype = DType.fromTf(t.getDtypeValue(), where);
         long[] shape = t.getTensorShape().getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
-        long n = Tensor.elementCount(shape);
-        if (n > Integer.MAX_VALUE) throw new QtuneException(where + ": tensor too large " + java.util.Arrays.toString(shape));
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) throw new QtuneException(where + ": tensor shape " + java.util.Arrays.toString(shape) + " has a negative dimension");
+            // checked per step: a product past 2^31 can wrap around to a small number
+            n = d == 0 ? 0 : n > Integer.MAX_VALUE / d ? Long.MAX_VALUE : n * d;
+        }
+        if (n > Integer.MAX_VALUE / 8) throw new QtuneException(where + ": tensor too large " + java.util.Arrays.toString(shape));
         int count = (int) n;
         ByteBuffer raw = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         boolean hasRaw = !t.getTensorContent().isEmpty();
+        // TF repeats the last listed value to fill a shape: a few bytes in the file must not become gigabytes in memory
+        if (!hasRaw && count > MAX_REPEATED_ELEMENTS) {
+            throw new QtuneException(where + ": tensor " + java.util.Arrays.toString(shape) + " of " + count
+                    + " elements is given by repeated values; more than " + MAX_REPEATED_ELEMENTS + " must be stored in full");
+        }
         switch (dtype) {
             case FLOAT: {
                 float[] f = new float[count];

@@ -74,6 +74,7 @@ public final class Quantizer {
      */
     public Result quantize(Path fp32Model, Path out, IntConsumer progress) {
         if (calibration != null || calibrationSpec == null) return quantize(fp32Model, calibration, out, progress);
+        io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("output", out)), List.of(fp32Model));
         Graph fused = QuantPipeline.fuse(fp32Model);
         int size = Math.toIntExact(fused.placeholders().get(0).attrShape("shape").dims()[1]);
         try (LabeledImages images = DataSpec.open(calibrationSpec, size)) {
@@ -86,6 +87,7 @@ public final class Quantizer {
      * range), and writes the INT8 graph atomically to {@code out}.
      */
     public Result quantize(Path fp32Model, LabeledImages calibration, Path out, IntConsumer progress) {
+        io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("output", out)), List.of(fp32Model));
         return quantize(QuantPipeline.fuse(fp32Model), calibration, out, progress);
     }
 

@@ -52,11 +52,7 @@ public final class TfModel implements AutoCloseable {
     /** Loads a frozen GraphDef file; {@code intraOpThreads <= 0} lets TF pick. */
     public static TfModel load(Path file, int intraOpThreads) {
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new QtuneException("cannot read model " + file + ": " + e.getMessage(), e);
-        }
+        bytes = io.qtune.ModelFile.read(file); // a regular file, bounded: no FIFO hang, no out-of-memory
         return fromBytes(bytes, file.toString(), intraOpThreads);
     }
 

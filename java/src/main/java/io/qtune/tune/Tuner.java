@@ -79,6 +79,11 @@ public final class Tuner {
             throw new InvalidSetting("strategy", strategy.name() + " screens plans on the top-1/top-5 of the least confident evaluation images;"
                     + " with the metric '" + o.metric.id() + "' use basic");
         }
+        // every output is checked now, not after the search: a bad path fails in a second
+        io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("out", o.out),
+                new io.qtune.OutputPaths.Output("plan", sibling(o.out, ".plan.json")),
+                new io.qtune.OutputPaths.Output("json", jsonFile()), new io.qtune.OutputPaths.Output("html", htmlFile())),
+                java.util.Arrays.asList(modelFile, o.workdir == null ? null : o.workdir.resolve(TuningHistory.FILE)));
         Graph fused = QuantPipeline.fuse(modelFile);
         Classifiers.ScoresOutput scores = Classifiers.ScoresOutput.of(GraphDefCodec.read(modelFile));
         int size = scores.imageSize();
@@ -101,6 +106,7 @@ public final class Tuner {
             String dataDigest = digest(eval);
             String context = Sha256.hex(Json.write(options) + "|" + Sha256.hex(modelFile) + "|" + dataDigest).substring(0, 16);
             TuningHistory history = o.workdir == null ? TuningHistory.none() : TuningHistory.open(o.workdir, context);
+            if (history.tornLine() != null) o.listener.message(history.tornLine());
             try (RuntimePlanEvaluator evaluator = new RuntimePlanEvaluator(space, modelFile, eval, offset, o.metric, o.subsetSize, o.runtime,
                     Runtime.getRuntime().availableProcessors(), o.workdir == null ? null : o.workdir.resolve("scratch"))) {
                 Search search = new Search(evaluator, o.criterion, space.ops(), history, o.listener, o.objective,

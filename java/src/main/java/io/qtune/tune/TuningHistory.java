@@ -22,6 +22,7 @@ public final class TuningHistory {
     public static final String FILE = "history.jsonl";
     private final Path file;
     private final Map<String, Trial> done = new LinkedHashMap<>();
+    private String tornLine;
 
     private TuningHistory(Path file) {
         this.file = file;
@@ -42,7 +43,8 @@ public final class TuningHistory {
                 Files.writeString(f, Json.write(Map.of("context", context)) + "\n", StandardCharsets.UTF_8);
                 return h;
             }
-            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+            String text = Files.readString(f, StandardCharsets.UTF_8);
+            List<String> lines = new ArrayList<>(text.lines().toList());
             if (lines.isEmpty()) {
                 Files.writeString(f, Json.write(Map.of("context", context)) + "\n", StandardCharsets.UTF_8);
                 return h;
@@ -60,7 +62,10 @@ public final class TuningHistory {
                 try {
                     t = Trial.fromMap((Map<String, Object>) Json.parse(line, f + ":" + (i + 1)), f + ":" + (i + 1));
                 } catch (QtuneException | ClassCastException e) {
-                    if (i == lines.size() - 1) break; // a line cut short by a kill: that trial is simply redone
+                    if (i == lines.size() - 1) { // a line cut short by a kill: drop it once, that trial is simply redone
+                        h.dropTornLastLine(lines, i + 1);
+                        break;
+                    }
                     throw e;
                 }
                 // a later line for the same trial supersedes it (it adds a throughput measured after the accuracy)
@@ -70,6 +75,18 @@ public final class TuningHistory {
         } catch (IOException e) {
             throw new QtuneException("cannot use tuning history " + f + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Rewrites the history without its torn last line, so it is reported once and appends start on a new line. */
+    private void dropTornLastLine(List<String> lines, int lineNumber) {
+        String kept = String.join("\n", lines.subList(0, lines.size() - 1)) + "\n";
+        io.qtune.AtomicFiles.write(file, kept.getBytes(StandardCharsets.UTF_8));
+        tornLine = file + ":" + lineNumber + " was cut short (a run killed while writing it); dropped, that trial is redone";
+    }
+
+    /** The one-line report of a torn last line dropped at open, or null. */
+    public String tornLine() {
+        return tornLine;
     }
 
     public Path file() {
@@ -88,10 +105,22 @@ public final class TuningHistory {
         done.put(t.key(), t);
         if (file == null) return;
         try {
-            Files.writeString(file, Json.write(t.toMap()) + "\n", StandardCharsets.UTF_8,
+            // a line torn after open (another writer, a full disk) must not swallow this one
+            String sep = endsWithNewline(file) ? "" : "\n";
+            Files.writeString(file, sep + Json.write(t.toMap()) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.APPEND, StandardOpenOption.CREATE);
         } catch (IOException e) {
             throw new QtuneException("cannot append to tuning history " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean endsWithNewline(Path f) throws IOException {
+        if (!Files.exists(f)) return true;
+        try (java.nio.channels.SeekableByteChannel c = Files.newByteChannel(f)) {
+            if (c.size() == 0) return true;
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            c.position(c.size() - 1).read(last);
+            return last.get(0) == '\n';
         }
     }
 

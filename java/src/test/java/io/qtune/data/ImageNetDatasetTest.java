@@ -145,7 +145,7 @@ class ImageNetDatasetTest {
     }
 
     @Test
-    void fileWithJpegSignatureButBrokenBodyFailsWhenLoadedEvenWithSkipBad() throws IOException {
+    void fileWithJpegSignatureButBrokenBodyIsSkippedWithSkipBadAndFailsWhenLoadedWithout() throws IOException {
         byte[] broken = new byte[3000];
         new Random(3).nextBytes(broken);
         broken[0] = (byte) 0xFF;
@@ -153,11 +153,15 @@ class ImageNetDatasetTest {
         broken[2] = (byte) 0xFF;
         TestImages.write(dir.resolve(name(7)), broken);
         Path map = write("val_map.txt", name(1) + " 1\n" + name(7) + " 2\n");
-        ImageNetDataset data = ImageNetDataset.validation(dir, map, SMALL.withSkipBad(true));
-        assertEquals(2, data.size()); // the signature looked fine
+        // skip-bad skips every damaged file (issue 13): the open-time check reads and checks the whole file
+        ImageNetDataset skipping = ImageNetDataset.validation(dir, map, SMALL.withSkipBad(true));
+        assertEquals(1, skipping.size());
+        assertEquals(1, skipping.skippedCount());
+        ImageNetDataset data = ImageNetDataset.validation(dir, map, SMALL);
+        assertEquals(2, data.size()); // without skip-bad the open check is cheap: the signature looked fine
         QtuneException e = assertThrows(QtuneException.class, () -> data.load(1, new float[32 * 32 * 3], 0));
         assertTrue(e.getMessage().contains(dir.resolve(name(7)).toString()), e.getMessage());
-        assertTrue(e.getMessage().contains(map + ":2") && e.getMessage().contains("cannot be decoded"), e.getMessage());
+        assertTrue(e.getMessage().contains(map + ":2") && e.getMessage().contains("damaged JPEG"), e.getMessage());
         assertOneLine(e);
     }
 
