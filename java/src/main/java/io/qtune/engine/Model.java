@@ -7,6 +7,7 @@ import io.qtune.graph.passes.Passes;
 import java.nio.file.Path;
 import io.qtune.graph.Node;
 import io.qtune.graph.ShapeAttr;
+import io.qtune.platform.Threads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,12 +33,17 @@ import org.bytedeco.dnnl.engine;
  * several threads at once: each concurrent run gets its own activation buffers. The outputs are the graph's
  * sink nodes, by node name. Close the model to free its native memory; runs after close fail.
  *
- * <p>oneDNN runs on OpenMP, configured by the environment when the library loads: {@code OMP_NUM_THREADS}
- * (default: all cores) and, on machines shared with other work, {@code OMP_WAIT_POLICY=PASSIVE}, because
- * workers spinning at barriers take the cores their teammates need (the {@code scripts/qtune} launcher sets both).
- * Concurrent runs each start their own OpenMP team, so they share the cores rather than add throughput.
+ * <p>oneDNN runs on OpenMP. qtune loads it with a bounded-spin wait policy and runs each call on a team of
+ * {@link Threads#teamForRun()} threads: the calling thread's requested size ({@link Threads#setTeamSize}, default
+ * {@code OMP_NUM_THREADS} or all cores), capped at the cores other processes leave free. Programs are compiled per
+ * (batch size, team size), since oneDNN splits work by the team a primitive was made for. Concurrent callers each
+ * run their own team: size them so that together they fit the cores (the serving instances do).
  */
 public final class Model implements AutoCloseable {
+    static {
+        Threads.ensureConfigured(); // the OpenMP wait policy must be in the environment before oneDNN loads
+    }
+
     private final Graph graph;
     private final Node input;
     private final long[] inputShape;
@@ -45,7 +51,8 @@ public final class Model implements AutoCloseable {
     private final List<String> outputNames;
     private final engine eng;
     private final ConstantCache constants;
-    private final Map<Integer, Program> programs = new ConcurrentHashMap<>();
+    /** Compiled programs by {@link #key(int, int)} of batch and team size. */
+    private final Map<Long, Program> programs = new ConcurrentHashMap<>();
     private final Object compiling = new Object();
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean closed;
@@ -265,18 +272,25 @@ public final class Model implements AutoCloseable {
         return constants.layoutsMade();
     }
 
-    /** Compiled program for a batch size (package-private for tests). */
+    /** Compiled program for a batch size on the calling thread's team for this run (package-private for tests). */
     Program program(int batch) {
-        Program p = programs.get(batch);
+        int team = Threads.teamForRun();
+        long key = key(batch, team);
+        Program p = programs.get(key);
         if (p != null) return p;
         synchronized (compiling) {
-            p = programs.get(batch);
+            p = programs.get(key);
             if (p == null) {
+                // compiled on this thread, whose OpenMP team size is now `team`: oneDNN sizes its work split by it
                 p = ProgramCompiler.compile(graph, batch, eng, constants, extraOutputs);
-                programs.put(batch, p);
+                programs.put(key, p);
             }
             return p;
         }
+    }
+
+    private static long key(int batch, int team) {
+        return ((long) batch << 16) | team;
     }
 
     private String shapeText() {

@@ -9,7 +9,7 @@ import org.bytedeco.javacpp.annotation.NoException;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JavaCPP binding of native/include/qtune_kernels.h. The build runs JavaCPP's Builder on this class in
+ * JavaCPP binding of native/include/qtune_kernels.h and qtune_runtime.h. The build runs JavaCPP's Builder on this class in
  * generate-only mode and compiles the JNI glue with the kernels in one CMake build; the library sits in the
  * jar under io/qtune/kernels/linux-x86_64/ where {@link Loader} finds it.
  *
@@ -17,7 +17,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * calls these. Arrays are pinned with GetPrimitiveArrayCritical instead of copied ({@link CriticalRegion});
  * the kernels make no JNI calls and do not block.
  */
-@Platform(include = "qtune_kernels.h", library = "jniQtuneKernels")
+@Platform(include = {"qtune_kernels.h", "qtune_runtime.h"}, library = "jniQtuneKernels")
 @NoException
 @CriticalRegion
 final class NativeKernels {
@@ -60,4 +60,22 @@ final class NativeKernels {
     @Name("qt_quantize")
     static native void quantize(@Const float[] x, long off, long rows, int channels, @Const float[] scales,
             @Cast("int8_t*") byte[] out, long outOff, int qmin, int qmax);
+
+    @Name("qt_setenv")
+    static native int setenv(String name, String value, int overwrite);
+
+    @Name("qt_openmp_loaded")
+    static native int openmpLoaded();
+
+    @Name("qt_openmp_bind")
+    static native int openmpBind(String librarySoname);
+
+    @Name("qt_openmp_set_num_threads")
+    static native int openmpSetNumThreads(int n);
+
+    @Name("qt_openmp_get_max_threads")
+    static native int openmpGetMaxThreads();
+
+    @Name("qt_openmp_get_num_procs")
+    static native int openmpGetNumProcs();
 }

@@ -1,0 +1,35 @@
+// C API of qtune's control over the OpenMP runtime that oneDNN runs on.
+// libgomp reads OMP_WAIT_POLICY / GOMP_SPINCOUNT once, when it is loaded; an embedding JVM loads it long
+// after it started, so qtune sets its policy in the process environment first (qt_setenv), then loads
+// oneDNN. Team sizes are per calling thread (omp_set_num_threads sets the calling thread's ICV), which is
+// how one process runs several engine instances without oversubscribing its cores.
+#ifndef QTUNE_RUNTIME_H
+#define QTUNE_RUNTIME_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// setenv(3) on the C environment (Java's System.getenv is a snapshot and cannot change it). 0 on success.
+int32_t qt_setenv(const char* name, const char* value, int32_t overwrite);
+
+// 1 when an OpenMP runtime (libgomp.so.1) is already mapped into the process, else 0.
+int32_t qt_openmp_loaded(void);
+
+// Binds the OpenMP entry points that the library `library_soname` (already loaded, e.g. "libdnnl.so.3")
+// resolves against. Returns 1 when bound, 0 when that library or its OpenMP runtime is not loaded.
+int32_t qt_openmp_bind(const char* library_soname);
+
+// omp_set_num_threads / omp_get_max_threads / omp_get_num_procs of the bound runtime, for the calling thread;
+// -1 when nothing is bound.
+int32_t qt_openmp_set_num_threads(int32_t n);
+int32_t qt_openmp_get_max_threads(void);
+int32_t qt_openmp_get_num_procs(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
