@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             QuantizeCommand.class,
             TuneCommand.class,
+            ServeCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {

@@ -47,9 +47,9 @@ public final class ServeMetrics {
         batchSize = DistributionSummary.builder("qtune.batch.size").description("Images per batch")
                 .serviceLevelObjectives(sizes).register(registry);
         images = Counter.builder("qtune.images").description("Images inferred").register(registry);
-        Gauge.builder("qtune.queue.depth", queuedImages, s -> s.getAsInt()).baseUnit("images")
+        Gauge.builder("qtune.queue.depth", queuedImages, s -> s.getAsInt()).baseUnit("images").strongReference(true)
                 .description("Images waiting in the queue").register(registry);
-        Gauge.builder("qtune.images.per.second", rate, r -> r.perSecond(System.nanoTime()))
+        Gauge.builder("qtune.images.per.second", rate, r -> r.perSecond(System.nanoTime())).strongReference(true)
                 .description("Images inferred per second over the last " + ImageRate.WINDOW_SECONDS + " whole seconds")
                 .register(registry);
         for (RejectedRequestException.Reason r : RejectedRequestException.Reason.values()) {
