@@ -81,8 +81,9 @@ final class DynamicBatcher {
                 if (next == null) {
                     long wait = deadline - System.nanoTime();
                     if (wait <= 0 || isClosed()) break; // closing: answer what is there without waiting for company
-                    next = queue.poll(wait, TimeUnit.NANOSECONDS);
-                    if (next == null) break;
+                    // wait in short slices, so a close does not wait out a long delay
+                    next = queue.poll(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MS)), TimeUnit.NANOSECONDS);
+                    if (next == null) continue;
                 }
                 if (images + next.count > maxBatch) {
                     carried = next;

@@ -34,17 +34,39 @@ final class Exchanges {
             } catch (NumberFormatException e) {
                 throw RequestError.badRequest("Content-Length '" + declared + "' is not a number");
             }
-            if (n > limit) throw tooLarge(n, limit);
+            if (n > limit) {
+                discard(ex, DRAIN_BYTES);
+                throw tooLarge(n, limit);
+            }
         }
         try (InputStream in = ex.getRequestBody()) {
             byte[] buf = new byte[(int) Math.min(limit + 1, declared != null ? Long.parseLong(declared.trim()) + 1 : 65536)];
             int len = 0;
             for (int r; (r = in.read(buf, len, buf.length - len)) >= 0; ) {
                 len += r;
-                if (len > limit) throw tooLarge(len, limit);
+                if (len > limit) {
+                    discard(ex, DRAIN_BYTES);
+                    throw tooLarge(len, limit);
+                }
                 if (len == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, (long) buf.length * 2));
             }
             return len == buf.length ? buf : Arrays.copyOf(buf, len);
+        }
+    }
+
+    /**
+     * Bytes of an over-long body read and dropped before the 413 goes out: a client still sending when the server
+     * closes the connection gets a reset instead of the answer. Past this, the connection is simply closed.
+     */
+    static final long DRAIN_BYTES = 64L << 20;
+
+    private static void discard(HttpExchange ex, long most) throws IOException {
+        InputStream in = ex.getRequestBody();
+        byte[] sink = new byte[65536];
+        for (long n = 0; n < most; ) {
+            int r = in.read(sink);
+            if (r < 0) return;
+            n += r;
         }
     }
 

@@ -116,7 +116,7 @@ final class RequestImages {
             List<byte[]> strings = in.strings() == null ? List.of() : in.strings();
             for (int i = 0; i < strings.size(); i++) {
                 try {
-                    files.add(Base64.getMimeDecoder().decode(strings.get(i)));
+                    files.add(Base64.getDecoder().decode(withoutWhitespace(strings.get(i))));
                 } catch (IllegalArgumentException e) {
                     throw RequestError.badRequest("input '" + in.name() + "' element " + i + " is not base64: " + e.getMessage());
                 }
@@ -145,6 +145,14 @@ final class RequestImages {
             throw RequestError.badRequest("input '" + in.name() + "' holds " + n + " images, more than the max batch of " + maxImages);
         }
         return (int) n;
+    }
+
+    /** Base64 text with line breaks or spaces (as some encoders wrap it) taken out; anything else stays strict. */
+    private static byte[] withoutWhitespace(byte[] text) {
+        int n = 0;
+        byte[] out = new byte[text.length];
+        for (byte b : text) if (b != ' ' && b != '\n' && b != '\r' && b != '\t') out[n++] = b;
+        return n == text.length ? text : Arrays.copyOf(out, n);
     }
 
     /** Triton's serialization of a BYTES tensor: per element, a uint32 little-endian length, then the bytes. */
