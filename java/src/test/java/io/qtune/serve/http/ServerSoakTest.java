@@ -46,12 +46,12 @@ class ServerSoakTest {
      */
     static final int THREAD_GROWTH_BOUND = 8;
     /**
-     * Native memory (resident set minus committed Java heap and non-heap (code cache, metaspace), after a GC): 48 MB. The measured phase decodes about
-     * 700 JPEGs of 320x240 (a 230 KB BGR Mat each) and runs about 900 batches; leaking one decoded image per JPEG
-     * request would add about 160 MB, one input batch (27-110 KB) per batch 25-100 MB. Allocator arenas and JIT
-     * code settle during the warm-up of 150 requests per client (measured here: after 25 per client the next 300
-     * still added about 45 MB, the rounds after that 0-15 MB each, up and down: malloc arenas of the 16 request
-     * threads reaching their high-water marks, not a per-request leak).
+     * Native memory (resident set minus committed Java heap and non-heap (code cache, metaspace), after a GC): 48 MB.
+     * The measured phase sends 2,400 requests, about 700 JPEGs of 320x240 among them (a 230 KB decoded BGR Mat each):
+     * leaking the decoded image of each JPEG would add about 160 MB, and any native leak of more than 20 KB per
+     * request more than 48 MB. Allocator arenas and JIT code settle during the warm-up of 150 requests per client
+     * (measured here: after only 25 per client the next 300 still added about 45 MB, the rounds after that 0-15 MB
+     * each, up and down: malloc arenas of the 16 request threads reaching their high-water marks).
      */
     static final long NATIVE_GROWTH_BOUND = 48L << 20;
 
