@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             QuantizeCommand.class,
             TuneCommand.class,
             ServeCommand.class,
+            ServeBenchCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {
