@@ -59,9 +59,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--http-threads", defaultValue = "4", paramLabel = "N", description = "Threads that read, parse and preprocess requests (default: ${DEFAULT-VALUE}).")
     int httpThreads;
 
-    @Option(names = "--no-warm-up", negatable = false, description = "Do not compile every batch size before listening (the first requests of each size then wait for it).")
-    boolean noWarmUp;
-
     @Spec
     CommandSpec spec;
 
@@ -72,7 +69,7 @@ public final class ServeCommand implements Callable<Integer> {
         String modelName = name != null ? name : model != null ? stem(model) : "proxy-resnet50";
         int cores = Runtime.getRuntime().availableProcessors();
         int t = threads != null ? threads : Math.max(1, cores / Math.max(1, instances));
-        ServiceConfig config = new ServiceConfig(instances, t, maxBatch, parseDelay(maxDelay), queue, !noWarmUp);
+        ServiceConfig config = new ServiceConfig(instances, t, maxBatch, parseDelay(maxDelay), queue);
         InferenceServer.Options options = new InferenceServer.Options(host, port, modelName, (long) maxBodyMb << 20, httpThreads);
         if (instances * t > cores) {
             spec.commandLine().getErr().printf("warning: %d instances x %d threads = %d compute threads on %d cores: they will share cores%n",
@@ -100,6 +97,8 @@ public final class ServeCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "qtune serve: ready on %s/v2/models/%s (model %s; %d instance(s) x %d thread(s), max batch %d, "
                         + "max delay %s, queue %d images)%n", server.baseUri(), modelName, file, instances, t, maxBatch,
                 maxDelay, queue);
+        out.printf("batch sizes bit-identical to batch 1 (batches run as chunks of these): %s%n",
+                java.util.Arrays.toString(server.service().identicalBatchSizes()));
         out.flush();
         server.awaitClose();
         return 0;

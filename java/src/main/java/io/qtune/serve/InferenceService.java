@@ -24,8 +24,9 @@ import java.util.concurrent.ExecutionException;
  * }
  * }</pre>
  *
- * A request's outputs are bit for bit those of {@code model.run} on its images alone, whatever batch it shared: the
- * engine's per-image results do not depend on the batch (see InferenceServiceTest). A request the queue cannot take
+ * A request's outputs are bit for bit those of {@code model.run} on its images alone, whatever batch it shared: at
+ * start the service measures which batch sizes give every image its batch-1 bits ({@link #identicalBatchSizes()},
+ * compiling every size on the way) and runs each formed batch as chunks of those sizes. A request the queue cannot take
  * is refused at once with {@link RejectedRequestException}. {@link #close} refuses new requests, answers every
  * accepted one, then stops the instances; it does not close the model.
  */
@@ -37,6 +38,8 @@ public final class InferenceService implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final TensorSpec input;
     private final List<TensorSpec> outputs;
+    private final List<ServingInstance> instances;
+    private int[] batchSizes;
     private final long imageFloats;
     private volatile boolean closed;
 
@@ -50,7 +53,7 @@ public final class InferenceService implements AutoCloseable {
         this.input = new TensorSpec(model.inputName(), "FP32", shape);
         this.imageFloats = Arrays.stream(shape).skip(1).reduce(1, (a, b) -> a * b);
         CountDownLatch started = new CountDownLatch(config.instances());
-        List<ServingInstance> instances = new ArrayList<>();
+        this.instances = new ArrayList<>();
         for (int i = 0; i < config.instances(); i++) {
             ServingInstance inst = new ServingInstance(i, model, config, batcher, metrics, started);
             instances.add(inst);
@@ -72,10 +75,13 @@ public final class InferenceService implements AutoCloseable {
                 throw new QtuneException("a serving instance failed to start: " + t, t);
             }
         }
-        this.outputs = instances.get(0).outputs();
+        BatchSizeCheck.Result check = instances.get(0).check();
+        this.outputs = check.outputs();
+        this.batchSizes = check.sizes();
+        for (ServingInstance inst : instances) inst.useSizes(batchSizes);
     }
 
-    /** Starts the instances (warming them up when the config says so) and returns once they take requests. */
+    /** Starts the instances, checks the batch sizes (compiling each) and returns once they take requests. */
     public static InferenceService start(Model model, ServiceConfig config) {
         return start(model, config, new SimpleMeterRegistry());
     }
@@ -139,6 +145,20 @@ public final class InferenceService implements AutoCloseable {
     /** The outputs, as the first warm-up run produced them. */
     public List<TensorSpec> outputs() {
         return outputs;
+    }
+
+    /**
+     * The batch sizes in 1..maxBatch whose per-image outputs were bit-identical to batch 1 when the service started
+     * (see {@link BatchSizeCheck}); a formed batch runs as chunks of these sizes, so results never depend on the batch.
+     */
+    public int[] identicalBatchSizes() {
+        return batchSizes.clone();
+    }
+
+    /** Tests only: run batches in these sizes (1 among them) instead of the measured ones. */
+    void useBatchSizes(int[] sizes) {
+        batchSizes = sizes.clone();
+        for (ServingInstance inst : instances) inst.useSizes(batchSizes);
     }
 
     /** Floats per image. */

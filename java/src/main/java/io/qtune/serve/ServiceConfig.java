@@ -11,11 +11,8 @@ import java.time.Duration;
  * @param maxBatch    most images in one batch; a request with more is refused
  * @param maxDelay    how long the oldest request of a forming batch may wait for the batch to fill
  * @param queueImages most images waiting in the queue; a request that does not fit is refused at once
- * @param warmUp      compile and run every batch size 1..maxBatch on every instance before accepting requests, so no
- *                    request pays for a compilation
  */
-public record ServiceConfig(int instances, int threads, int maxBatch, Duration maxDelay, int queueImages,
-                            boolean warmUp) {
+public record ServiceConfig(int instances, int threads, int maxBatch, Duration maxDelay, int queueImages) {
     public ServiceConfig {
         if (instances < 1) throw new QtuneException("instances must be at least 1, got " + instances);
         if (threads < 1) throw new QtuneException("threads must be at least 1, got " + threads);
@@ -28,30 +25,26 @@ public record ServiceConfig(int instances, int threads, int maxBatch, Duration m
 
     /** One instance on every core, batches of up to 8 after at most 2 ms, 1024 images queued. */
     public static ServiceConfig defaults() {
-        return new ServiceConfig(1, Math.max(1, Runtime.getRuntime().availableProcessors()), 8, Duration.ofMillis(2), 1024, true);
+        return new ServiceConfig(1, Math.max(1, Runtime.getRuntime().availableProcessors()), 8, Duration.ofMillis(2), 1024);
     }
 
     public ServiceConfig withInstances(int n) {
-        return new ServiceConfig(n, threads, maxBatch, maxDelay, queueImages, warmUp);
+        return new ServiceConfig(n, threads, maxBatch, maxDelay, queueImages);
     }
 
     public ServiceConfig withThreads(int n) {
-        return new ServiceConfig(instances, n, maxBatch, maxDelay, queueImages, warmUp);
+        return new ServiceConfig(instances, n, maxBatch, maxDelay, queueImages);
     }
 
     public ServiceConfig withMaxBatch(int n) {
-        return new ServiceConfig(instances, threads, n, maxDelay, Math.max(queueImages, n), warmUp);
+        return new ServiceConfig(instances, threads, n, maxDelay, Math.max(queueImages, n));
     }
 
     public ServiceConfig withMaxDelay(Duration d) {
-        return new ServiceConfig(instances, threads, maxBatch, d, queueImages, warmUp);
+        return new ServiceConfig(instances, threads, maxBatch, d, queueImages);
     }
 
     public ServiceConfig withQueueImages(int n) {
-        return new ServiceConfig(instances, threads, maxBatch, maxDelay, n, warmUp);
-    }
-
-    public ServiceConfig withWarmUp(boolean w) {
-        return new ServiceConfig(instances, threads, maxBatch, maxDelay, queueImages, w);
+        return new ServiceConfig(instances, threads, maxBatch, maxDelay, n);
     }
 }

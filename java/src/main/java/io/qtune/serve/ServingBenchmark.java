@@ -106,7 +106,7 @@ public final class ServingBenchmark {
             for (Layout l : layouts) {
                 for (int mb : maxBatches) {
                     InferenceService s = InferenceService.start(model, new ServiceConfig(l.instances(), l.threads(), mb,
-                            maxDelay, Math.max(1024, 4 * l.instances() * mb), true));
+                            maxDelay, Math.max(1024, 4 * l.instances() * mb)));
                     services.add(s);
                     items.add(new Served(l, mb, s, images(1, imageFloats)));
                 }
@@ -286,8 +286,9 @@ public final class ServingBenchmark {
             t.join();
             int differing = 0;
             double largestBatch;
+            String sizes;
             try (InferenceService s = InferenceService.start(model, new ServiceConfig(l.instances(), l.threads(), maxBatch,
-                    Duration.ofMillis(50), Math.max(1024, images), true))) {
+                    Duration.ofMillis(50), Math.max(1024, images)))) {
                 List<CompletableFuture<InferenceResult>> fs = new ArrayList<>();
                 for (int i = 0; i < images; i++) fs.add(s.submit(in[i], 1));
                 for (int i = 0; i < images; i++) {
@@ -295,10 +296,11 @@ public final class ServingBenchmark {
                     if (!sameBits(got, alone[i])) differing++;
                 }
                 largestBatch = s.metrics().registry().find("qtune.batch.size").summary().max();
+                sizes = Arrays.toString(s.identicalBatchSizes());
             }
             lines.add(String.format(Locale.ROOT, "identity %s max batch %d: %d of %d images differ from model.run alone "
-                    + "(output %s, largest batch %d)%s", l, maxBatch, differing, images, model.outputNames().get(0),
-                    (int) largestBatch, differing == 0 ? "" : "  <-- NOT bit-identical"));
+                    + "(output %s, largest batch %d; sizes bit-identical to batch 1: %s)%s", l, maxBatch, differing, images,
+                    model.outputNames().get(0), (int) largestBatch, sizes, differing == 0 ? "" : "  <-- NOT bit-identical"));
         }
         return lines;
     }

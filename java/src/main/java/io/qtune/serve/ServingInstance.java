@@ -25,7 +25,8 @@ final class ServingInstance implements Runnable {
     private final long imageFloats;
     private final CountDownLatch started;
     private volatile Throwable startFailure;
-    private volatile List<TensorSpec> outputs;
+    private volatile BatchSizeCheck.Result check;
+    private volatile int[] sizes = {1};
 
     ServingInstance(int index, Model model, ServiceConfig config, DynamicBatcher batcher, ServeMetrics metrics,
                     CountDownLatch started) {
@@ -51,11 +52,6 @@ final class ServingInstance implements Runnable {
         return startFailure;
     }
 
-    /** The output signature seen in the first run (set before {@code started} counts down). */
-    List<TensorSpec> outputs() {
-        return outputs;
-    }
-
     @Override
     public void run() {
         Threads.setTeamSize(config.threads()); // this thread's OpenMP team: its workers are this instance's only
@@ -76,18 +72,25 @@ final class ServingInstance implements Runnable {
         }
     }
 
-    /** Compiles (and runs once) every batch size this instance can be given, so no request waits for a compile. */
+    /**
+     * Instance 0 runs the batch-size check (compiling every size for the instances' common team size); the others
+     * compile batch 1 for their own thread. Batches run only after the service has set the chunk sizes.
+     */
     private void warmUp() {
-        Outputs first = model.run(new float[Math.toIntExact(imageFloats)], 1);
-        List<TensorSpec> specs = new ArrayList<>();
-        for (String name : first.names()) {
-            long[] shape = first.shape(name);
-            if (shape.length > 0) shape[0] = -1;
-            specs.add(new TensorSpec(name, first.isInteger(name) ? "INT64" : "FP32", shape));
+        if (index == 0) {
+            check = BatchSizeCheck.run(model, config.maxBatch(), imageFloats);
+        } else {
+            model.run(new float[Math.toIntExact(imageFloats)], 1);
         }
-        outputs = List.copyOf(specs);
-        if (!config.warmUp()) return;
-        for (int b = 2; b <= config.maxBatch(); b++) model.run(new float[Math.toIntExact(b * imageFloats)], b);
+    }
+
+    BatchSizeCheck.Result check() {
+        return check;
+    }
+
+    /** The batch sizes a formed batch is run in, ascending, 1 among them; set by the service before any batch. */
+    void useSizes(int[] sizes) {
+        this.sizes = sizes.clone();
     }
 
     private void execute(List<PendingRequest> batch) {
@@ -106,9 +109,9 @@ final class ServingInstance implements Runnable {
         }
         long start = System.nanoTime();
         for (PendingRequest r : batch) metrics.queueWait(start - r.arrivedNanos);
-        Outputs out;
+        Rows out;
         try {
-            out = model.run(input, images);
+            out = runInIdenticalSizes(input, images);
         } catch (Throwable t) { // a failed batch fails its requests, not the instance
             for (PendingRequest r : batch) r.future.completeExceptionally(t);
             return;
@@ -116,27 +119,90 @@ final class ServingInstance implements Runnable {
         metrics.batch(images, System.nanoTime() - start);
         int offset = 0;
         for (PendingRequest r : batch) {
-            r.future.complete(slice(out, images, offset, r.count));
+            r.future.complete(out.slice(offset, r.count));
             offset += r.count;
         }
     }
 
-    /** The rows [offset, offset + count) of every output whose first dimension is the batch. */
-    static InferenceResult slice(Outputs out, int batch, int offset, int count) {
-        List<InferenceResult.Tensor> tensors = new ArrayList<>();
-        for (String name : out.names()) {
-            long[] shape = out.shape(name);
-            boolean batched = shape.length > 0 && shape[0] == batch;
-            Object data = out.isInteger(name) ? out.longs(name) : out.floats(name);
-            int length = data instanceof long[] l ? l.length : ((float[]) data).length;
-            int per = batched ? length / batch : 0;
-            Object part;
-            if (!batched) part = data instanceof long[] l ? l.clone() : ((float[]) data).clone();
-            else if (data instanceof long[] l) part = Arrays.copyOfRange(l, offset * per, (offset + count) * per);
-            else part = Arrays.copyOfRange((float[]) data, offset * per, (offset + count) * per);
-            if (batched) shape[0] = count;
-            tensors.add(new InferenceResult.Tensor(name, shape, part));
+    /**
+     * Runs n images as consecutive chunks, each of the largest size that passed the batch-size check and fits, so
+     * every image gets the bits it gets alone; the rows of the chunks are put back together.
+     */
+    private Rows runInIdenticalSizes(float[] input, int n) {
+        int chunk = largestSize(n);
+        if (chunk == n) return Rows.of(model.run(input, n), n);
+        Rows rows = null;
+        for (int done = 0; done < n; done += chunk) {
+            chunk = largestSize(n - done);
+            float[] part = java.util.Arrays.copyOfRange(input, Math.toIntExact(done * imageFloats),
+                    Math.toIntExact((done + chunk) * imageFloats));
+            Outputs o = model.run(part, chunk);
+            if (rows == null) rows = Rows.allocate(o, chunk, n);
+            rows.put(o, chunk, done);
         }
-        return new InferenceResult(count, tensors);
+        return rows;
+    }
+
+    private int largestSize(int n) {
+        int best = 1;
+        for (int s : sizes) if (s <= n) best = s;
+        return best;
+    }
+
+    /** Outputs of n images, rows of every batched output laid end to end. */
+    record Rows(List<String> names, List<long[]> shapes, List<Object> data, int n) {
+        static Rows of(Outputs o, int n) {
+            List<String> names = o.names();
+            List<long[]> shapes = new ArrayList<>();
+            List<Object> data = new ArrayList<>();
+            for (String name : names) {
+                shapes.add(o.shape(name));
+                data.add(o.isInteger(name) ? o.longs(name) : o.floats(name));
+            }
+            return new Rows(names, shapes, data, n);
+        }
+
+        static Rows allocate(Outputs first, int chunk, int n) {
+            Rows r = of(first, chunk);
+            for (int i = 0; i < r.names.size(); i++) {
+                long[] shape = r.shapes.get(i);
+                if (shape.length == 0 || shape[0] != chunk) {
+                    throw new IllegalStateException("output '" + r.names.get(i) + "' has no batch dimension; cannot split batches");
+                }
+                int per = length(r.data.get(i)) / chunk;
+                shape[0] = n;
+                r.data.set(i, r.data.get(i) instanceof long[] ? new long[n * per] : new float[n * per]);
+            }
+            return new Rows(r.names, r.shapes, r.data, n);
+        }
+
+        void put(Outputs o, int chunk, int at) {
+            for (int i = 0; i < names.size(); i++) {
+                Object src = o.isInteger(names.get(i)) ? o.longs(names.get(i)) : o.floats(names.get(i));
+                int per = length(src) / chunk;
+                System.arraycopy(src, 0, data.get(i), at * per, chunk * per);
+            }
+        }
+
+        InferenceResult slice(int offset, int count) {
+            List<InferenceResult.Tensor> tensors = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                long[] shape = shapes.get(i).clone();
+                Object d = data.get(i);
+                boolean batched = shape.length > 0 && shape[0] == n;
+                int per = batched ? length(d) / n : 0;
+                Object part;
+                if (!batched) part = d instanceof long[] l ? l.clone() : ((float[]) d).clone();
+                else if (d instanceof long[] l) part = java.util.Arrays.copyOfRange(l, offset * per, (offset + count) * per);
+                else part = java.util.Arrays.copyOfRange((float[]) d, offset * per, (offset + count) * per);
+                if (batched) shape[0] = count;
+                tensors.add(new InferenceResult.Tensor(names.get(i), shape, part));
+            }
+            return new InferenceResult(count, tensors);
+        }
+
+        private static int length(Object d) {
+            return d instanceof long[] l ? l.length : ((float[]) d).length;
+        }
     }
 }

@@ -38,7 +38,20 @@ class InferenceServiceTest {
      * delay, so requests share batches of every size; each request's outputs must equal model.run on each of its
      * images alone, bit for bit, with the reference computed at team size 1 and at team size 2.
      */
+    /**
+     * On the proxy every size is identical, so the chunked path is forced here: sizes {1, 3} make a batch of 4 run as
+     * 3 + 1 and a batch of 2 as 1 + 1, and the answers must still be model.run's alone.
+     */
+    @Test
+    void batchesRunAsChunksOfTheIdenticalSizes() throws Exception {
+        outputsAreThoseOfTheImageAlone(ServeFixtures.fp32Model(), new int[] {1, 3});
+    }
+
     private static void outputsAreThoseOfTheImageAlone(Path file) throws Exception {
+        outputsAreThoseOfTheImageAlone(file, null);
+    }
+
+    private static void outputsAreThoseOfTheImageAlone(Path file, int[] forcedSizes) throws Exception {
         try (Model model = Model.load(file)) {
             float[][] images = new float[IMAGES][];
             Outputs[] alone1 = new Outputs[IMAGES], alone2 = new Outputs[IMAGES];
@@ -53,10 +66,13 @@ class InferenceServiceTest {
             }
             System.out.printf("%s: %d of %d images give other softmax bits at team 1 than at team 2%n", file.getFileName(), teamDiffers, IMAGES);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            ServiceConfig config = new ServiceConfig(2, 1, 4, Duration.ofMillis(20), 128, true);
+            ServiceConfig config = new ServiceConfig(2, 1, 4, Duration.ofMillis(20), 128);
             List<int[]> plans = new ArrayList<>();
             List<CompletableFuture<InferenceResult>> futures = new ArrayList<>();
             try (InferenceService service = InferenceService.start(model, config, registry)) {
+                System.out.printf("%s: sizes bit-identical to batch 1: %s%n", file.getFileName(), Arrays.toString(service.identicalBatchSizes()));
+                assertEquals(1, service.identicalBatchSizes()[0]);
+                if (forcedSizes != null) service.useBatchSizes(forcedSizes);
                 ExecutorService clients = Executors.newFixedThreadPool(6);
                 List<Future<?>> done = new ArrayList<>();
                 for (int c = 0; c < 6; c++) {
@@ -123,7 +139,7 @@ class InferenceServiceTest {
     void aFullQueueRefusesAtOnceAndTheQueuedRequestsStillComplete() throws Exception {
         try (Model model = Model.load(ServeFixtures.fp32Model())) {
             // max batch 2, queue 2 images, 10 s delay: the first single image waits for company and holds 1 slot
-            ServiceConfig config = new ServiceConfig(1, 1, 2, Duration.ofSeconds(10), 2, true);
+            ServiceConfig config = new ServiceConfig(1, 1, 2, Duration.ofSeconds(10), 2);
             try (InferenceService service = InferenceService.start(model, config)) {
                 CompletableFuture<InferenceResult> first = service.submit(ServeFixtures.image(1), 1);
                 float[] two = new float[2 * ServeFixtures.IMAGE_FLOATS];
@@ -145,7 +161,7 @@ class InferenceServiceTest {
         try (Model model = Model.load(ServeFixtures.fp32Model())) {
             Outputs ref = ServeFixtures.runAlone(model, ServeFixtures.image(3), 1);
             // a 30 s delay: without the drain, close would wait for it
-            InferenceService service = InferenceService.start(model, new ServiceConfig(1, 1, 8, Duration.ofSeconds(30), 64, false));
+            InferenceService service = InferenceService.start(model, new ServiceConfig(1, 1, 8, Duration.ofSeconds(30), 64));
             List<CompletableFuture<InferenceResult>> accepted = new ArrayList<>();
             for (int i = 0; i < 5; i++) accepted.add(service.submit(ServeFixtures.image(3), 1));
             long t0 = System.nanoTime();
@@ -164,15 +180,15 @@ class InferenceServiceTest {
     @Test
     void badInputIsRefusedWithAMessage() throws Exception {
         try (Model model = Model.load(ServeFixtures.fp32Model());
-             InferenceService service = InferenceService.start(model, new ServiceConfig(1, 1, 2, Duration.ZERO, 8, false))) {
+             InferenceService service = InferenceService.start(model, new ServiceConfig(1, 1, 2, Duration.ZERO, 8))) {
             assertTrue(assertThrows(QtuneException.class, () -> service.submit(new float[10], 1)).getMessage().contains("6912"));
             assertTrue(assertThrows(QtuneException.class, () -> service.submit(new float[3 * ServeFixtures.IMAGE_FLOATS], 3))
                     .getMessage().contains("max batch"));
             assertThrows(QtuneException.class, () -> service.submit(null, 1));
             // the service still works
             assertEquals(1, service.infer(ServeFixtures.image(4), 1).images());
-            assertThrows(QtuneException.class, () -> new ServiceConfig(0, 1, 1, Duration.ZERO, 1, false));
-            assertThrows(QtuneException.class, () -> new ServiceConfig(1, 1, 8, Duration.ZERO, 4, false));
+            assertThrows(QtuneException.class, () -> new ServiceConfig(0, 1, 1, Duration.ZERO, 1));
+            assertThrows(QtuneException.class, () -> new ServiceConfig(1, 1, 8, Duration.ZERO, 4));
         }
     }
 
@@ -194,7 +210,7 @@ class InferenceServiceTest {
     }
 
     private static int[] computeThreads(Model model, int instances, int threads) throws Exception {
-        try (InferenceService service = InferenceService.start(model, new ServiceConfig(instances, threads, 4, Duration.ofMillis(1), 64, true))) {
+        try (InferenceService service = InferenceService.start(model, new ServiceConfig(instances, threads, 4, Duration.ofMillis(1), 64))) {
             List<CompletableFuture<InferenceResult>> fs = new ArrayList<>();
             for (int i = 0; i < 40; i++) fs.add(service.submit(i % 2 == 0 ? ServeFixtures.image(i) : new float[2 * ServeFixtures.IMAGE_FLOATS], 1 + i % 2));
             for (CompletableFuture<InferenceResult> f : fs) f.get(60, TimeUnit.SECONDS);

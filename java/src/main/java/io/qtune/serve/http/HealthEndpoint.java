@@ -22,11 +22,11 @@ final class HealthEndpoint extends Endpoint {
         String path = ex.getRequestURI().getPath();
         switch (path) {
             case "/v2/health/live" -> {
-                Exchanges.requireMethod(ex, "GET", "HEAD");
+                Exchanges.requireMethod(ex, "GET");
                 Exchanges.sendJson(ex, 200, mapper, Map.of("live", true));
             }
             case "/v2/health/ready" -> {
-                Exchanges.requireMethod(ex, "GET", "HEAD");
+                Exchanges.requireMethod(ex, "GET");
                 boolean r = ready.getAsBoolean();
                 Exchanges.sendJson(ex, r ? 200 : 400, mapper, Map.of("ready", r));
             }

@@ -103,6 +103,7 @@ public final class InferenceServer implements AutoCloseable {
         info.put("max_batch", c.maxBatch());
         info.put("max_delay_ms", c.maxDelay().toNanos() / 1e6);
         info.put("queue_images", c.queueImages());
+        info.put("identical_batch_sizes", service.identicalBatchSizes());
         info.put("machine", Machine.current().toMap());
         http.createContext("/v2", new ServerMetadataEndpoint(mapper, info));
         http.createContext("/v2/health/", new HealthEndpoint(mapper, this::isReady));

@@ -19,7 +19,7 @@ final class MetricsEndpoint extends Endpoint {
     @Override
     void serve(HttpExchange ex) {
         if (!ex.getRequestURI().getPath().equals("/metrics")) throw RequestError.notFound("no endpoint " + ex.getRequestURI().getPath());
-        Exchanges.requireMethod(ex, "GET", "HEAD");
+        Exchanges.requireMethod(ex, "GET");
         Exchanges.send(ex, 200, CONTENT_TYPE, registry.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
     }
 }

@@ -93,11 +93,11 @@ final class ModelEndpoint extends Endpoint {
             if (action == null) throw RequestError.notFound("no endpoint " + path);
             switch (action) {
                 case "" -> {
-                    Exchanges.requireMethod(ex, "GET", "HEAD");
+                    Exchanges.requireMethod(ex, "GET");
                     Exchanges.sendJson(ex, 200, mapper, metadata);
                 }
                 case "ready" -> {
-                    Exchanges.requireMethod(ex, "GET", "HEAD");
+                    Exchanges.requireMethod(ex, "GET");
                     boolean r = ready.getAsBoolean();
                     Exchanges.sendJson(ex, r ? 200 : 400, mapper, Map.of("name", name, "ready", r));
                 }

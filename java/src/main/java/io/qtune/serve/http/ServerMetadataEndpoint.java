@@ -30,7 +30,7 @@ final class ServerMetadataEndpoint extends Endpoint {
         if (!path.equals("/v2") && !path.equals("/v2/")) {
             throw RequestError.notFound("no endpoint " + path + " (the server speaks the KServe v2 protocol under /v2)");
         }
-        Exchanges.requireMethod(ex, "GET", "HEAD");
+        Exchanges.requireMethod(ex, "GET");
         Exchanges.sendJson(ex, 200, mapper, body);
     }
 }

@@ -38,7 +38,7 @@ class InferenceServerTest {
     @BeforeAll
     static void start() {
         model = Model.load(ServeFixtures.fp32Model());
-        server = InferenceServer.start(model, new ServiceConfig(1, 1, 4, Duration.ofMillis(2), 64, true),
+        server = InferenceServer.start(model, new ServiceConfig(1, 1, 4, Duration.ofMillis(2), 64),
                 InferenceServer.Options.loopback(NAME, 0).withMaxBodyBytes(2 << 20));
         client = new V2Client(server.baseUri(), null);
     }
@@ -223,7 +223,7 @@ class InferenceServerTest {
     @Test
     void aFullQueueAnswers503AtOnce() throws Exception {
         try (Model m = Model.load(ServeFixtures.fp32Model());
-             InferenceServer s = InferenceServer.start(m, new ServiceConfig(1, 1, 2, Duration.ofSeconds(10), 2, true),
+             InferenceServer s = InferenceServer.start(m, new ServiceConfig(1, 1, 2, Duration.ofSeconds(10), 2),
                      InferenceServer.Options.loopback(NAME, 0))) {
             V2Client c = new V2Client(s.baseUri(), null);
             CompletableFuture<V2Client.Reply> waiting = c.sendAsync(c.postRequest(INFER, V2Client.tensorBody(m.inputName(), ServeFixtures.image(1), 1, SIZE, false)));
@@ -245,7 +245,7 @@ class InferenceServerTest {
     @Test
     void closeDrainsAcceptedRequests() throws Exception {
         try (Model m = Model.load(ServeFixtures.fp32Model())) {
-            InferenceServer s = InferenceServer.start(m, new ServiceConfig(1, 1, 8, Duration.ofSeconds(30), 64, true),
+            InferenceServer s = InferenceServer.start(m, new ServiceConfig(1, 1, 8, Duration.ofSeconds(30), 64),
                     InferenceServer.Options.loopback(NAME, 0));
             V2Client c = new V2Client(s.baseUri(), null);
             List<CompletableFuture<V2Client.Reply>> replies = new ArrayList<>();

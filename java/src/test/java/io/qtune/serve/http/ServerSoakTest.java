@@ -78,7 +78,7 @@ class ServerSoakTest {
             }
             ExecutorService clientPool = Executors.newFixedThreadPool(CLIENTS);
             ExecutorService httpPool = Executors.newFixedThreadPool(CLIENTS);
-            try (InferenceServer server = InferenceServer.start(model, new ServiceConfig(2, 1, 4, Duration.ofMillis(2), 256, true),
+            try (InferenceServer server = InferenceServer.start(model, new ServiceConfig(2, 1, 4, Duration.ofMillis(2), 256),
                     InferenceServer.Options.loopback(NAME, 0).withMaxBodyBytes(1 << 20))) {
                 V2Client client = new V2Client(server.baseUri(), httpPool);
                 Load load = new Load(client, in, images, expected, jpegs, jpegExpected);
