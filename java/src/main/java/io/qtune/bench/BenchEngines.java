@@ -1,7 +1,10 @@
 package io.qtune.bench;
 
 import io.qtune.QtuneException;
+import io.qtune.engine.Bf16Speed;
 import io.qtune.engine.Model;
+import io.qtune.graph.GraphDefCodec;
+import io.qtune.graph.passes.Passes;
 import io.qtune.tf.TfModel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -27,7 +30,11 @@ public final class BenchEngines {
      * @param imageShape the input shape without the batch dimension, e.g. [224, 224, 3]
      */
     public record Setup(Path model, Path int8Model, int tfThreads, String inputName, List<String> outputs,
-                        long[] imageShape) {
+                        long[] imageShape, Path bf16Model) {
+        public Setup(Path model, Path int8Model, int tfThreads, String inputName, List<String> outputs, long[] imageShape) {
+            this(model, int8Model, tfThreads, inputName, outputs, imageShape, null);
+        }
+
         Path requireInt8(String engine) {
             if (int8Model == null) throw new QtuneException("engine '" + engine + "' needs --int8-model FILE");
             return int8Model;
@@ -41,6 +48,9 @@ public final class BenchEngines {
         REGISTRY.put("tf-fp32", s -> new TfEngine("tf-fp32", TfModel.load(s.model(), s.tfThreads()), s));
         REGISTRY.put("onednn-int8", s -> new OnednnEngine("onednn-int8", Model.load(s.requireInt8("onednn-int8"))));
         REGISTRY.put("tf-int8", s -> new TfEngine("tf-int8", TfModel.load(s.requireInt8("tf-int8"), s.tfThreads()), s));
+        // --bf16-model, else the FP32 model with every convolution marked bf16 (what a BF16 fallback runs)
+        REGISTRY.put("onednn-bf16", s -> new OnednnEngine("onednn-bf16", s.bf16Model() != null ? Model.load(s.bf16Model())
+                : Model.compile(Bf16Speed.markAllConvolutionsBf16(Passes.fuseForInference(GraphDefCodec.read(s.model()))))));
     }
 
     /** Registered names, in registration order. */
@@ -64,6 +74,11 @@ public final class BenchEngines {
         @Override
         public String profile(int batch, int runs) {
             return model.profile(batch, runs);
+        }
+
+        @Override
+        public io.qtune.engine.Floor floor(int batch, int runs) {
+            return model.floor(batch, runs);
         }
 
         @Override

@@ -1,6 +1,10 @@
 package io.qtune.bench;
 
 import io.qtune.QtuneException;
+import io.qtune.platform.Machine;
+import io.qtune.report.BenchRatio;
+import io.qtune.report.BenchReport;
+import io.qtune.report.BenchResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,15 +17,6 @@ import java.util.function.LongSupplier;
  * and their ratios stay meaningful even when absolute numbers drift.
  */
 public final class Benchmark {
-    /** Throughput and latency of one engine at one batch size. */
-    public record Result(String engine, int batch, double imagesPerSecond, double latencyMsP50, double latencyMsP90,
-                         int runs, double seconds) {
-        /** Milliseconds per image at the median run. */
-        public double msPerImageP50() {
-            return latencyMsP50 / batch;
-        }
-    }
-
     /**
      * How long to run.
      *
@@ -92,10 +87,10 @@ public final class Benchmark {
             } while (clock.getAsLong() - start < nanos);
         }
 
-        Result result() {
+        BenchResult result() {
             long[] sorted = Arrays.copyOf(latencies, runs);
             Arrays.sort(sorted);
-            return new Result(engine.name(), batch, batch * runs / (total / 1e9), percentile(sorted, 0.5) / 1e6,
+            return new BenchResult(engine.name(), batch, batch * runs / (total / 1e9), percentile(sorted, 0.5) / 1e6,
                     percentile(sorted, 0.9) / 1e6, runs, total / 1e9);
         }
     }
@@ -107,7 +102,7 @@ public final class Benchmark {
     }
 
     /** Warms every pair up, then measures in rotating rounds until every pair has its measured time. */
-    public List<Result> run() {
+    public List<BenchResult> run() {
         List<Pair> pairs = new ArrayList<>();
         for (int i = 0; i < batches.size(); i++) {
             for (BenchEngine e : engines) pairs.add(new Pair(e, batches.get(i), inputs.get(i)));
@@ -122,17 +117,17 @@ public final class Benchmark {
     }
 
     /** A readable table of results, with the onednn/tf ratio for each precision and batch size. */
-    public static String table(List<Result> results) {
+    public static String table(List<BenchResult> results) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%-14s %6s %10s %11s %11s %12s %6s%n", "engine", "batch", "images/s",
                 "p50 ms/run", "p90 ms/run", "p50 ms/image", "runs"));
-        for (Result r : results) {
+        for (BenchResult r : results) {
             sb.append(String.format(Locale.ROOT, "%-14s %6d %10.2f %11.2f %11.2f %12.2f %6d%n", r.engine(), r.batch(),
                     r.imagesPerSecond(), r.latencyMsP50(), r.latencyMsP90(), r.msPerImageP50(), r.runs()));
         }
-        for (Ratio q : ratios(results)) {
+        for (BenchRatio q : ratios(results)) {
             sb.append(String.format(Locale.ROOT, "ratio %s / %s at batch %d: %.2fx images/s, %.2fx p50 latency%n",
-                    q.numerator(), q.denominator(), q.batch(), q.throughput(), q.latencyP50()));
+                    q.numerator(), q.denominator(), q.batch(), q.imagesPerSecondRatio(), q.latencyP50Ratio()));
         }
         return sb.toString();
     }
@@ -141,17 +136,15 @@ public final class Benchmark {
      * Throughput ratio (and p50 latency ratio) of a oneDNN engine over the TF engine of the same precision, and
      * over stock TF FP32 (what a user switching from TF FP32 gains).
      */
-    public record Ratio(String numerator, String denominator, int batch, double throughput, double latencyP50) {}
-
-    public static List<Ratio> ratios(List<Result> results) {
-        List<Ratio> out = new ArrayList<>();
-        for (Result a : results) {
+    public static List<BenchRatio> ratios(List<BenchResult> results) {
+        List<BenchRatio> out = new ArrayList<>();
+        for (BenchResult a : results) {
             if (!a.engine().startsWith("onednn-")) continue;
             String tf = "tf-" + a.engine().substring("onednn-".length());
-            for (Result b : results) {
+            for (BenchResult b : results) {
                 boolean baseline = b.engine().equals(tf) || (b.engine().equals("tf-fp32") && !tf.equals("tf-fp32"));
                 if (baseline && b.batch() == a.batch()) {
-                    out.add(new Ratio(a.engine(), b.engine(), a.batch(), a.imagesPerSecond() / b.imagesPerSecond(),
+                    out.add(new BenchRatio(a.engine(), b.engine(), a.batch(), a.imagesPerSecond() / b.imagesPerSecond(),
                             a.latencyMsP50() / b.latencyMsP50()));
                 }
             }
@@ -159,43 +152,8 @@ public final class Benchmark {
         return out;
     }
 
-    /** The results as JSON: {"results": [...], "ratios": [...]}. */
-    public static String json(List<Result> results, String model) {
-        StringBuilder sb = new StringBuilder("{\n  \"model\": ").append(quote(model)).append(",\n  \"results\": [");
-        for (int i = 0; i < results.size(); i++) {
-            Result r = results.get(i);
-            sb.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT,
-                    "    {\"engine\": %s, \"batch\": %d, \"images_per_second\": %.4f, \"latency_ms_p50\": %.4f, "
-                            + "\"latency_ms_p90\": %.4f, \"runs\": %d, \"seconds\": %.3f}",
-                    quote(r.engine()), r.batch(), r.imagesPerSecond(), r.latencyMsP50(), r.latencyMsP90(), r.runs(), r.seconds()));
-        }
-        sb.append("\n  ],\n  \"ratios\": [");
-        List<Ratio> ratios = ratios(results);
-        for (int i = 0; i < ratios.size(); i++) {
-            Ratio q = ratios.get(i);
-            sb.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT,
-                    "    {\"numerator\": %s, \"denominator\": %s, \"batch\": %d, \"images_per_second_ratio\": %.4f, "
-                            + "\"latency_p50_ratio\": %.4f}",
-                    quote(q.numerator()), quote(q.denominator()), q.batch(), q.throughput(), q.latencyP50()));
-        }
-        return sb.append("\n  ]\n}\n").toString();
-    }
-
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                default -> {
-                    if (c < 0x20) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        return sb.append('"').toString();
+    /** The results as JSON: {"model": ..., "results": [...], "ratios": [...], "machine": {...}}. */
+    public static String json(List<BenchResult> results, String model, Machine machine) {
+        return new BenchReport(model, results, ratios(results), machine).toJson();
     }
 }

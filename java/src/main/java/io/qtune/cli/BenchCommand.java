@@ -9,7 +9,12 @@ import io.qtune.bench.Benchmark;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
-import io.qtune.zoo.SyntheticImages;
+import io.qtune.engine.Floor;
+import io.qtune.platform.Machine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import io.qtune.data.SyntheticImages;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,14 +33,18 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmark runtimes on one model in one process. Every engine x batch pair runs in short "
                 + "slices, round after round, so machine noise hits all of them alike; compare the ratios.",
-                "TF runs with intra-op threads = --tf-threads and inter-op 1; oneDNN uses OMP_NUM_THREADS "
-                        + "(the launcher sets it to the core count)."})
+                "TF runs with intra-op threads = --tf-threads and inter-op 1; oneDNN uses OMP_NUM_THREADS (default: "
+                        + "the cores), capped at the cores other processes leave free (QTUNE_THREAD_TEAM=fixed: never capped)."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "Frozen FP32 TensorFlow GraphDef (.pb).")
     Path model;
 
     @Option(names = "--int8-model", paramLabel = "FILE", description = "Quantized graph, for the int8 engines.")
     Path int8Model;
+
+    @Option(names = "--bf16-model", paramLabel = "FILE",
+            description = "Graph whose convolutions are marked bf16, for onednn-bf16 (default: --model with every convolution marked).")
+    Path bf16Model;
 
     @Option(names = "--engines", split = ",", defaultValue = "onednn-fp32,tf-fp32", paramLabel = "NAME",
             description = "Engines to compare (default: ${DEFAULT-VALUE}).")
@@ -66,6 +75,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "After the benchmark, print per-step times of the oneDNN engines.")
     boolean profile;
 
+    @Option(names = "--floor", description = {"After the benchmark, time every convolution and inner product of each oneDNN "
+            + "engine's compiled program alone (same shapes, types, formats, post-ops; threads kept warm) and print the "
+            + "engine against that floor per step; the JSON results gain floor_ms_per_image and floor_ratio."})
+    boolean floor;
+
+    @Option(names = "--floor-runs", defaultValue = "20", paramLabel = "N",
+            description = "Timed runs per step and of the whole program for --floor (default: ${DEFAULT-VALUE}).")
+    int floorRuns;
+
     @Spec
     CommandSpec spec;
 
@@ -93,22 +111,54 @@ public final class BenchCommand implements Callable<Integer> {
         }
         long[] imageShape = Arrays.copyOfRange(shape, 1, shape.length);
         List<String> outputs = g.sinks().stream().map(Node::name).toList();
-        BenchEngines.Setup setup = new BenchEngines.Setup(model, int8Model, threads, input.name(), outputs, imageShape);
+        BenchEngines.Setup setup = new BenchEngines.Setup(model, int8Model, threads, input.name(), outputs, imageShape, bf16Model);
 
         out.printf(Locale.ROOT, "bench %s: engines %s, batches %s, %.1f s each (warm-up %.1f s, slices %.2f s)%n", model,
                 names, batches, seconds, warmup, slice);
-        out.printf(Locale.ROOT, "threads: %d cores, OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s, TF intra-op %d inter-op 1%n",
-                cores, System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"),
-                System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"), threads);
+        Machine machine = Machine.current();
+        out.println(machine.header());
+        out.printf(Locale.ROOT, "TF intra-op %d inter-op 1%n", threads);
         out.flush();
+        if (floorRuns < 1) throw new QtuneException("--floor-runs must be at least 1");
         List<BenchEngine> opened = new ArrayList<>();
         try {
             for (String n : names) opened.add(BenchEngines.open(n, setup));
             Benchmark bench = new Benchmark(opened, batches, timing, b -> images(imageShape, b));
-            List<Benchmark.Result> results = bench.run();
+            List<io.qtune.report.BenchResult> results = bench.run();
             out.print(Benchmark.table(results));
+            Map<String, Floor> floors = new LinkedHashMap<>();
+            if (floor) {
+                for (BenchEngine e : opened) {
+                    for (int b : batches) {
+                        Floor f = e.floor(b, floorRuns);
+                        if (f == null) continue;
+                        floors.put(e.name() + "@" + b, f);
+                        out.printf("%s, ", e.name());
+                        out.print(f.table());
+                    }
+                }
+                for (int b : batches) {
+                    Floor fp = floors.get("onednn-fp32@" + b), bf = floors.get("onednn-bf16@" + b);
+                    if (fp != null && bf != null) {
+                        boolean nativeBf16 = bf.steps().stream().anyMatch(s -> s.kind().equals("bf16 convolution"));
+                        out.println(new io.qtune.engine.Bf16Speed(b, fp.floorMs(), bf.floorMs(), nativeBf16).describe());
+                    }
+                }
+                for (io.qtune.report.BenchResult r : results) {
+                    Floor f = floors.get(r.engine() + "@" + r.batch());
+                    if (f != null) {
+                        out.printf(Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, ratio %.3fx%n",
+                                r.engine(), r.batch(), r.msPerImageP50(), f.floorMs() / f.batch(),
+                                r.msPerImageP50() / (f.floorMs() / f.batch()));
+                    }
+                }
+            }
             if (json != null) {
-                AtomicFiles.write(json, Benchmark.json(results, model.toString()).getBytes(StandardCharsets.UTF_8));
+                List<io.qtune.report.BenchResult> withFloors = results.stream().map(r -> {
+                    Floor f = floors.get(r.engine() + "@" + r.batch());
+                    return f == null ? r : r.withFloor(f.floorMs() / f.batch());
+                }).toList();
+                AtomicFiles.write(json, Benchmark.json(withFloors, model.toString(), machine).getBytes(StandardCharsets.UTF_8));
                 out.printf("wrote %s%n", json);
             }
             if (profile) {

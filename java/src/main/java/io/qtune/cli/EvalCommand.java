@@ -8,12 +8,20 @@ import io.qtune.data.LabelOffset;
 import io.qtune.data.LabeledImages;
 import io.qtune.eval.Classifier;
 import io.qtune.eval.Classifiers;
+import io.qtune.Json;
+import io.qtune.Sha256;
+import io.qtune.data.ImageRange;
 import io.qtune.eval.EvalResult;
+import io.qtune.eval.EvalSummary;
 import io.qtune.eval.Evaluator;
+import io.qtune.eval.Metric;
+import io.qtune.eval.Shard;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.zoo.ProxyModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,10 +48,18 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "Images per inference call (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = LabelOffset.OPTION, paramLabel = "K", description = "Model class = label + K. Default: from the class counts (1001 outputs for 1000 labels: 1).")
+    @Option(names = "--label-offset", paramLabel = "K", description = "Model class = label + K. Default: from the class counts (1001 outputs for 1000 labels: 1).")
     Integer labelOffset;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write {top1, top5, count, images_per_second} as JSON.")
+    @Option(names = "--metric", paramLabel = "M", defaultValue = "top1", description = "The score to report: top1 or top5 (default: ${DEFAULT-VALUE}).")
+    String metric;
+
+    @Option(names = "--shard", paramLabel = "K/N", description = "Evaluate only shard K of N (K = 0..N-1): the K-th of N contiguous blocks of the"
+            + " (--limit) set, the same split on every machine; combine the parts' --json with eval-merge.")
+    String shard;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON: top1, top5, the counts they come from, the metric's"
+            + " score, and the model, data set and shard, which eval-merge checks.")
     Path json;
 
     @Spec
@@ -55,19 +71,33 @@ public final class EvalCommand implements Callable<Integer> {
         String dataSpec = data != null ? data : ProxyModel.DEFAULT_DATA;
         var out = Classifiers.ScoresOutput.of(GraphDefCodec.read(modelFile));
         PrintWriter err = spec.commandLine().getErr();
-        try (LabeledImages images = DataSpec.open(dataSpec, out.imageSize());
+        Metric.TopK m = Metric.parse(metric);
+        Shard part = shard == null ? Shard.ALL : Shard.parse(shard);
+        try (LabeledImages all = DataSpec.open(dataSpec, out.imageSize());
              Classifier classifier = Classifiers.open(engine, modelFile, Runtime.getRuntime().availableProcessors())) {
-            LabelOffset offset = LabelOffset.forDataset(images, out.classes(),
+            LabelOffset offset = LabelOffset.forDataset(all, out.classes(),
                     labelOffset == null ? OptionalInt.empty() : OptionalInt.of(labelOffset));
-            int total = limit <= 0 ? images.size() : Math.min(limit, images.size());
-            Progress progress = new Progress(err, "eval " + engine, total);
-            EvalResult r = new Evaluator(batch, BatchLoader.Options.defaults()).evaluate(classifier, images, offset, limit, progress);
+            int total = limit <= 0 ? all.size() : Math.min(limit, all.size());
+            int first = part.first(total), end = part.end(total);
+            LabeledImages images = new ImageRange(all, first, end);
+            Progress progress = new Progress(err, "eval " + engine, images.size());
+            EvalResult r = new Evaluator(batch, BatchLoader.Options.defaults()).evaluate(classifier, images, offset, 0, progress);
             progress.finish();
             PrintWriter o = spec.commandLine().getOut();
+            io.qtune.platform.Machine machine = io.qtune.platform.Machine.current();
+            o.println(machine.header());
             o.printf("model: %s%ndata: %s (%d images, label offset %d)%nengine: %s%n", modelFile, dataSpec, r.count(), offset.offset(), engine);
+            if (part.count() > 1) o.printf("shard: %s (images %d..%d of %d)%n", part, first, end - 1, total);
             o.printf(java.util.Locale.ROOT, "top-1: %.4f%ntop-5: %.4f%nimages/s: %.1f%n", r.top1(), r.top5(), r.imagesPerSecond());
+            if (m != Metric.TOP1) o.printf(java.util.Locale.ROOT, "metric %s: %.4f%n", m.id(), m.of(r));
             o.flush();
-            if (json != null) AtomicFiles.write(json, (r.toJson() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (json != null) {
+                EvalSummary s = new EvalSummary(modelFile.toString(), Sha256.hex(modelFile), engine, dataSpec, EvalSummary.dataDigest(all, total),
+                        total, offset.offset(), m, part, first, end, r.top1Correct(), r.top5Correct(), r.imagesPerSecond(), 0);
+                Map<String, Object> j = new LinkedHashMap<>(s.toMap());
+                j.put("machine", machine.toMap()); // its images/s mean nothing without it; eval-merge ignores it
+                AtomicFiles.write(json, (Json.write(j) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
         }
         return 0;
     }

@@ -1,7 +1,7 @@
 package io.qtune.cli;
 
 import io.qtune.graph.GraphDefCodec;
-import io.qtune.graph.ModelSummary;
+import io.qtune.graph.passes.ModelSummary;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package io.qtune.cli;
 
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             BenchCommand.class,
             EvalCommand.class,
+            EvalMergeCommand.class,
             QuantizeCommand.class,
             TuneCommand.class,
             ServeCommand.class,
@@ -37,13 +39,36 @@ public final class Main implements Runnable {
             Throwable t = ex;
             while (!(t instanceof QtuneException) && t.getCause() != null) t = t.getCause();
             if (t instanceof QtuneException) {
-                cmd.getErr().println("error: " + t.getMessage());
+                cmd.getErr().println("error: " + (t instanceof InvalidSetting s ? asFlag(s, cmd) : t.getMessage()));
                 return 2;
             }
             cmd.getErr().println("error: " + ex);
             return 3;
         });
         return cli.execute(args);
+    }
+
+    /** The library names settings as its builders do (calibSize); say the command's flag (--calib-size) instead. */
+    static String asFlag(InvalidSetting s, CommandLine cmd) {
+        for (CommandLine.Model.OptionSpec o : cmd.getCommandSpec().options()) {
+            String flag = o.longestName();
+            if (flag.startsWith("--") && camel(flag.substring(2)).equals(s.setting())) return s.messageFor(flag);
+        }
+        return s.getMessage();
+    }
+
+    private static String camel(String kebab) {
+        StringBuilder b = new StringBuilder();
+        boolean up = false;
+        for (char c : kebab.toCharArray()) {
+            if (c == '-') {
+                up = true;
+            } else {
+                b.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        return b.toString();
     }
 
     @Override

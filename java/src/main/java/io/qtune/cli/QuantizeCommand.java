@@ -4,6 +4,7 @@ import io.qtune.AtomicFiles;
 import io.qtune.Json;
 
 import io.qtune.QtuneException;
+import io.qtune.calib.RangeAlgorithm;
 import io.qtune.data.DataSpec;
 import io.qtune.data.LabeledImages;
 import io.qtune.eval.Classifiers;
@@ -84,7 +85,7 @@ public final class QuantizeCommand implements Callable<Integer> {
     public Integer call() {
         Path modelFile = model != null ? model : ProxyModel.file();
         String calibSpec = calib != null ? calib : model == null ? "fashion-mnist:train" : null;
-        Quantizer q = Quantizer.builder().algorithm(algorithm).weights(granularity(weights)).calibSize(calibSize)
+        Quantizer q = Quantizer.builder().algorithm(RangeAlgorithm.parse(algorithm)).weights(granularity(weights)).calibSize(calibSize)
                 .plan(plan == null ? QuantPlan.empty() : QuantPlan.read(plan)).argMaxOutput(argMaxOutput(argMax)).build();
         PrintWriter err = spec.commandLine().getErr();
         int size = Classifiers.ScoresOutput.of(GraphDefCodec.read(modelFile)).imageSize();

@@ -2,7 +2,11 @@ package io.qtune.cli;
 
 import io.qtune.data.DataSpec;
 import io.qtune.tune.AccuracyCriterion;
+import io.qtune.eval.Metric;
 import io.qtune.tune.Candidate;
+import io.qtune.tune.Search;
+import io.qtune.tune.Strategy;
+import io.qtune.tune.TrialRuntime;
 import io.qtune.tune.Stage;
 import io.qtune.tune.Trial;
 import io.qtune.tune.Tuner;
@@ -39,8 +43,11 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--subset", paramLabel = "N", defaultValue = "1000", description = "Screening subset: the N eval images FP32 is least sure of, where quantization flips predictions (default: ${DEFAULT-VALUE}).")
     int subset;
 
-    @Option(names = "--criterion", paramLabel = "C", defaultValue = "relative:0.01", description = "relative:F (of FP32 top-1) or absolute:F (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--criterion", paramLabel = "C", defaultValue = "relative:0.01", description = "relative:F (of FP32's --metric) or absolute:F (default: ${DEFAULT-VALUE}).")
     String criterion;
+
+    @Option(names = "--metric", paramLabel = "M", defaultValue = "top1", description = "The score the criterion applies to: top1 or top5 (default: ${DEFAULT-VALUE}).")
+    String metric;
 
     @Option(names = "--strategy", paramLabel = "S", defaultValue = "sensitivity", description = "basic (the reference order) or sensitivity (default: ${DEFAULT-VALUE}).")
     String strategy;
@@ -76,9 +83,11 @@ public final class TuneCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Tuner.Builder b = Tuner.builder().model(model).calib(calib).calibSize(calibSize).eval(eval).evalLimit(evalLimit).subsetSize(subset)
-                .criterion(AccuracyCriterion.parse(criterion)).strategy(strategy).objective(objective).maxTrials(maxTrials)
-                .runtime(runtime).workdir(workdir).out(this.out).json(json).html(html).shutdownHook(true);
+                .criterion(AccuracyCriterion.parse(criterion)).metric(Metric.parse(metric)).strategy(Strategy.named(strategy))
+                .objective(Search.Objective.parse(objective)).maxTrials(maxTrials).runtime(TrialRuntime.parse(runtime))
+                .workdir(workdir).out(this.out).json(json).html(html).shutdownHook(true);
         if (timeBudget != null) b.timeBudget(Tuner.parseDuration(timeBudget));
+        String label = metric.equals("top1") ? "top-1" : metric.equals("top5") ? "top-5" : metric;
         b.listener(new TuningListener() {
             Progress calibration;
 
@@ -91,13 +100,14 @@ public final class TuneCommand implements Callable<Integer> {
 
             @Override
             public void trialStarted(int index, String phase, Stage stage, Candidate c) {
+                if (!Progress.stderrIsTerminal()) return; // in a log the finished line says it all, on a line of its own
                 err.printf(Locale.ROOT, "\rtrial %d %s %s %s ...", index, phase, stage.id(), shortKey(c));
                 err.flush();
             }
 
             @Override
             public void trialFinished(Trial t) {
-                err.printf(Locale.ROOT, "\rtrial %d %-11s %-6s top-1 %.4f%s%s%s %s%n", t.index(), t.phase(), t.stage().id(), t.m().accuracy(),
+                err.printf(Locale.ROOT, "%strial %d %-11s %-6s %s %.4f%s%s%s %s%n", Progress.stderrIsTerminal() ? "\r" : "", t.index(), t.phase(), t.stage().id(), label, t.m().accuracy(),
                         Double.isNaN(t.m().divergence()) ? "" : String.format(Locale.ROOT, " KL %.5f", t.m().divergence()),
                         Double.isNaN(t.throughput()) ? "" : String.format(Locale.ROOT, " %.0f img/s", t.throughput()),
                         t.passed() == null ? "" : t.passed() ? " PASS" : " fail", (t.resumed() ? "(resumed) " : "") + shortKey(t.candidate()));
@@ -109,15 +119,15 @@ public final class TuneCommand implements Callable<Integer> {
                 err.println("note: " + line);
             }
         });
+        out.println(io.qtune.platform.Machine.current().header());
+        out.flush();
         Tuner.Result r = b.build().tune();
-        out.printf(Locale.ROOT, "%s: FP32 top-1 %.4f, threshold %.4f (%s); wrote INT8 top-1 %.4f (%s, %s) to %s%n",
-                r.met() ? "criterion met" : "criterion NOT met (best plan so far written)", r.fp32Accuracy(), r.threshold(), criterion,
-                r.written().m().accuracy(), r.written().stage().id(), r.written().candidate().key(), this.out);
+        out.printf(Locale.ROOT, "%s: FP32 %s %.4f, threshold %.4f (%s); wrote INT8 %s %.4f (%s, %s) to %s%n",
+                r.met() ? "criterion met" : "criterion NOT met (best plan so far written)", label, r.fp32Accuracy(), r.threshold(), criterion,
+                label, r.written().m().accuracy(), r.written().stage().id(), r.written().candidate().key(), this.out);
         out.printf(Locale.ROOT, "%d trials (%d full evaluations, %d subset evaluations, %d resumed) in %.1f s%s%n", r.trials(), r.fullEvaluations(),
                 r.subsetEvaluations(), r.resumed(), r.seconds(), r.stopReason() == null ? "" : "; stopped: " + r.stopReason());
-        @SuppressWarnings("unchecked")
-        java.util.Map<String, Object> outputs = (java.util.Map<String, Object>) r.report().get("outputs");
-        out.println("report: " + outputs.get("json") + ", " + outputs.get("html"));
+        out.println("report: " + r.report().outputs().json() + ", " + r.report().outputs().html());
         out.flush();
         return r.exitCode();
     }

@@ -8,13 +8,13 @@ import java.util.Map;
 
 /**
  * A data set named on the command line:
- * {@code fashion-mnist[:train|test]}, {@code imagenet:DIR[,val_map=FILE][,cal=FILE][,skip-bad]} or
- * {@code synthetic[:N]}.
+ * {@code fashion-mnist[:train|test]}, {@code imagenet:DIR[,val_map=FILE][,cal=FILE][,skip-bad]},
+ * {@code imagefolder:DIR[,classes=FILE][,skip-bad]} ({@link ImageFolder}) or {@code synthetic[:N]}.
  * Images are prepared at the size the model takes.
  */
 public final class DataSpec {
-    public static final String FORMS = "fashion-mnist[:train|test], imagenet:DIR[,val_map=FILE][,cal=FILE][,skip-bad]"
-            + " or synthetic[:N] (generated unlabeled images)";
+    public static final String FORMS = "fashion-mnist[:train|test], imagenet:DIR[,val_map=FILE][,cal=FILE][,skip-bad],"
+            + " imagefolder:DIR[,classes=FILE][,skip-bad] (DIR/<class>/<image>) or synthetic[:N] (generated unlabeled images)";
 
     private DataSpec() {}
 
@@ -30,6 +30,7 @@ public final class DataSpec {
                 default -> throw new QtuneException("data spec '" + spec + "': fashion-mnist split must be train or test");
             };
             case "imagenet" -> imageNet(spec, rest, imageSize);
+            case "imagefolder" -> imageFolder(spec, rest, imageSize);
             case "synthetic" -> {
                 try {
                     yield new SyntheticData(rest.isEmpty() ? SyntheticData.DEFAULT_COUNT : Integer.parseInt(rest), imageSize);
@@ -44,6 +45,22 @@ public final class DataSpec {
     /** Bilinear resizing to the model's size: how the embedded proxy model was trained. */
     private static LabeledImages fashionMnist(FashionMnist.Split split, int imageSize) {
         return FashionMnist.open(FashionMnist.DEBIAN_DIR, split, imageSize, FashionMnist.Resize.BILINEAR);
+    }
+
+    private static LabeledImages imageFolder(String spec, String rest, int imageSize) {
+        String[] parts = rest.split(",");
+        if (parts[0].isBlank()) throw new QtuneException("data spec '" + spec + "': imagefolder needs a directory, e.g. imagefolder:/data/photos");
+        Path dir = Path.of(parts[0]);
+        if (!Files.isDirectory(dir)) throw new QtuneException("data spec '" + spec + "': " + dir + " is not a directory");
+        Path classes = null;
+        boolean skipBad = false;
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            if (kv[0].equals("classes") && kv.length == 2 && !kv[1].isBlank()) classes = Path.of(kv[1]);
+            else if (parts[i].equals("skip-bad")) skipBad = true;
+            else throw new QtuneException("data spec '" + spec + "': unknown option '" + parts[i] + "' (classes=FILE, skip-bad)");
+        }
+        return ImageFolder.open(dir, classes, imageSize, skipBad);
     }
 
     private static LabeledImages imageNet(String spec, String rest, int imageSize) {

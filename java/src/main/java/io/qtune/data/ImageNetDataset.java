@@ -170,7 +170,7 @@ public final class ImageNetDataset implements LabeledImages {
     }
 
     /** Why a listed file cannot be used, or null when it looks fine; reads only its first bytes. */
-    private static String checkFile(Path file) {
+    static String checkFile(Path file) {
         if (!Files.isRegularFile(file)) {
             return Files.exists(file) ? "not a regular file" : "no such file";
         }

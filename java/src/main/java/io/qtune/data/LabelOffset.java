@@ -1,5 +1,6 @@
 package io.qtune.data;
 
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
 import java.util.OptionalInt;
 
@@ -9,8 +10,8 @@ import java.util.OptionalInt;
  * Resolved once from the number of model outputs, unless the user gives the offset explicitly.
  */
 public final class LabelOffset {
-    /** The name of the option that sets the offset explicitly, quoted in error messages. */
-    public static final String OPTION = "--label-offset";
+    /** The name of the setting that gives the offset explicitly, quoted in error messages (the CLI says its flag). */
+    public static final String OPTION = "labelOffset";
 
     private final int offset;
     private final int numLabels;
@@ -39,9 +40,9 @@ public final class LabelOffset {
         if (override.isPresent()) {
             int offset = override.getAsInt();
             if (offset < 0 || numLabels - 1 + offset > modelOutputs - 1) {
-                throw new QtuneException("label offset " + offset + " maps data set labels 0.." + (numLabels - 1)
+                throw whatFits("label offset " + offset + " maps data set labels 0.." + (numLabels - 1)
                         + " to model classes " + offset + ".." + (numLabels - 1 + offset)
-                        + ", but the model has classes 0.." + (modelOutputs - 1) + "; " + whatFits(numLabels, modelOutputs));
+                        + ", but the model has classes 0.." + (modelOutputs - 1) + "; ", numLabels, modelOutputs);
             }
             return new LabelOffset(offset, numLabels, modelOutputs, true);
         }
@@ -51,9 +52,9 @@ public final class LabelOffset {
         if (modelOutputs == numLabels + 1) {
             return new LabelOffset(1, numLabels, modelOutputs, false); // class 0 is background
         }
-        throw new QtuneException("the model has " + modelOutputs + " output classes but the data set has " + numLabels
+        throw whatFits("the model has " + modelOutputs + " output classes but the data set has " + numLabels
                 + " labels (0.." + (numLabels - 1) + "): expected " + numLabels + " outputs (offset 0) or "
-                + (numLabels + 1) + " (background class 0, offset 1); " + whatFits(numLabels, modelOutputs));
+                + (numLabels + 1) + " (background class 0, offset 1); ", numLabels, modelOutputs);
     }
 
     /** Resolves for a data set, and checks that each of its labels (-1: unlabelled, ignored) maps to a model class. */
@@ -69,17 +70,18 @@ public final class LabelOffset {
         return offset;
     }
 
-    private static String whatFits(int numLabels, int modelOutputs) {
+    /** The error {@code problem} followed by the offsets that would fit, naming the setting that gives one. */
+    private static QtuneException whatFits(String problem, int numLabels, int modelOutputs) {
         int maxOffset = modelOutputs - numLabels;
         if (maxOffset < 0) {
-            return "no offset fits: the model scores fewer classes than the data set has labels; use a model trained"
-                    + " on this data set";
+            return new QtuneException(problem + "no offset fits: the model scores fewer classes than the data set has labels; use"
+                    + " a model trained on this data set");
         }
         if (maxOffset == 0) {
-            return "pass " + OPTION + " 0";
+            return InvalidSetting.mentioning(problem + "pass ", OPTION, " 0");
         }
-        return "pass " + OPTION + " N with N in 0.." + maxOffset
-                + " to say where label 0 sits among the model's classes";
+        return InvalidSetting.mentioning(problem + "pass ", OPTION, " N with N in 0.." + maxOffset
+                + " to say where label 0 sits among the model's classes");
     }
 
     public int offset() {

@@ -1,6 +1,5 @@
 package io.qtune.data;
 
-import io.qtune.zoo.SyntheticImages;
 
 /**
  * Generated unlabeled images in the MLPerf input distribution (see {@link SyntheticImages}), for calibrating and

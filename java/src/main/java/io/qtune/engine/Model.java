@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import io.qtune.graph.Node;
 import io.qtune.graph.ShapeAttr;
 import io.qtune.platform.Threads;
+import io.qtune.calib.ActivationObserver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.bytedeco.dnnl.engine;
 
 /**
- * An FP32 model compiled for oneDNN on the CPU.
+ * A TensorFlow graph compiled for oneDNN on the CPU: FP32, or INT8 in Intel's format (see {@link #load}), with
+ * convolutions marked bf16 run in BF16 where the CPU has it.
  *
  * <pre>{@code
  * try (Model m = Model.compile(fusedGraph)) {
@@ -93,7 +95,7 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Loads a frozen FP32 TensorFlow GraphDef (.pb), fuses it for inference (batch norm and Pad folded,
+     * Loads a frozen TensorFlow GraphDef (.pb), fuses it for inference (batch norm and Pad folded,
      * Conv2D+BiasAdd+Relu and the residual Add fused) and compiles it. An INT8 GraphDef in Intel's format
      * (QuantizeV2, QuantizedConv2DWithBias...AndRequantize, QuantizedMaxPool, Dequantize) compiles to oneDNN int8
      * primitives computing what TensorFlow computes; FP32 ops left in it are fused and run as in an FP32 graph.
@@ -239,6 +241,70 @@ public final class Model implements AutoCloseable {
         } finally {
             life.readLock().unlock();
         }
+    }
+
+    /**
+     * Measures the program for {@code batch} against its floor ({@link Floor}): {@code runs} whole runs for the engine's
+     * median, {@code runs} runs with each step timed for the shares, then every convolution and inner product alone,
+     * {@code runs} times back to back after two warm-up runs, for the floor's medians. On the calling thread's team.
+     */
+    public Floor floor(int batch, int runs) {
+        if (batch < 1 || runs < 1) throw new QtuneException("floor needs batch >= 1 and runs >= 1");
+        life.readLock().lock();
+        try {
+            requireOpen();
+            Program p = program(batch);
+            int team = Threads.teamForRun();
+            float[] in = new float[Math.toIntExact(batch * imageElements)];
+            java.util.Random r = new java.util.Random(1);
+            for (int i = 0; i < in.length; i++) in[i] = (float) r.nextGaussian();
+            Workspace ws = p.acquire();
+            try {
+                p.execute(ws, in, 0, null);
+                long[] whole = new long[runs];
+                for (int i = 0; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    p.execute(ws, in, 0, null);
+                    whole[i] = System.nanoTime() - t0;
+                }
+                long[] inRun = new long[p.steps.size()];
+                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, inRun);
+                List<Floor.StepTime> rows = new ArrayList<>();
+                double floor = 0, primitives = 0;
+                for (int i = 0; i < p.steps.size(); i++) {
+                    Step s = p.steps.get(i);
+                    boolean prim = s instanceof PrimitiveStep;
+                    double alone = Double.NaN;
+                    if (prim && Floor.isFloorKind(s.kind)) {
+                        for (int w = 0; w < 2; w++) p.executeStep(ws, i);
+                        long[] t = new long[runs];
+                        for (int k = 0; k < runs; k++) {
+                            long t0 = System.nanoTime();
+                            p.executeStep(ws, i);
+                            t[k] = System.nanoTime() - t0;
+                        }
+                        alone = median(t) / 1e6;
+                        floor += alone;
+                    }
+                    double mean = inRun[i] / 1e6 / runs;
+                    if (prim) primitives += mean;
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, prim ? ((PrimitiveStep) s).implementation : "java",
+                            prim, mean, alone));
+                }
+                double engine = median(whole) / 1e6;
+                return new Floor(batch, team, rows, engine, floor, Math.max(0, engine - primitives));
+            } finally {
+                p.release(ws);
+            }
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    private static double median(long[] v) {
+        long[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.qtune.engine;
 
 import io.qtune.QtuneException;
+import io.qtune.calib.ActivationObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -91,6 +92,20 @@ final class Program implements AutoCloseable {
             }
         }
         dnnl.dnnl_stream_wait(s);
+    }
+
+    /** Runs step {@code i} alone on the workspace's current data (its inputs hold what the last run left there). */
+    void executeStep(Workspace ws, int i) {
+        PrimitiveStep p = primitiveAt[i];
+        if (p == null) {
+            hostAt[i].run(ws);
+            return;
+        }
+        int rc = dnnl.dnnl_primitive_execute(p.handle, ws.stream, p.argIds.length + (p.scratchpad != null ? 1 : 0), ws.args[i]);
+        if (rc != dnnl.dnnl_success) {
+            throw new QtuneException("node '" + p.node + "': oneDNN " + p.kind + " failed with status " + rc);
+        }
+        dnnl.dnnl_stream_wait(ws.stream);
     }
 
     /** Hands the named outputs of the last run to an observer, through buffers the workspace reuses. */

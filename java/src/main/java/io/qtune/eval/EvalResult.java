@@ -1,5 +1,8 @@
 package io.qtune.eval;
 
+import io.qtune.platform.Machine;
+import io.qtune.report.EvalRecord;
+
 /**
  * Accuracy of one evaluation: top-1 and top-5 over {@code count} images, the throughput seen including decoding,
  * and each image's top-1 model class (to compare engines image by image).
@@ -15,8 +18,24 @@ public record EvalResult(double top1, double top5, int count, double imagesPerSe
         return predictions.length == 0 ? 1 : (double) same / predictions.length;
     }
 
-    public String toJson() {
-        return String.format(java.util.Locale.ROOT, "{\"top1\":%.6f,\"top5\":%.6f,\"count\":%d,\"images_per_second\":%.3f}",
-                top1, top5, count, imagesPerSecond);
+    /** The JSON record of this evaluation on {@code machine} (the predictions stay out). */
+    public EvalRecord record(Machine machine) {
+        return new EvalRecord(top1, top5, count, imagesPerSecond, machine);
     }
+
+    /** Images whose true class scored first; exact, since top1 is this count divided by {@code count}. */
+    public int top1Correct() {
+        return (int) Math.round(top1 * count);
+    }
+
+    /** Images whose true class scored among the first five. */
+    public int top5Correct() {
+        return (int) Math.round(top5 * count);
+    }
+
+    /** The JSON record, with this process's machine. */
+    public String toJson() {
+        return record(Machine.current()).toJson();
+    }
+
 }

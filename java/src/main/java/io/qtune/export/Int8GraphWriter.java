@@ -2,12 +2,14 @@ package io.qtune.export;
 
 import io.qtune.QtuneException;
 import io.qtune.graph.DType;
+import io.qtune.graph.FusedOps;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
 import io.qtune.graph.Tensor;
 import io.qtune.graph.TensorRef;
+import io.qtune.semantics.Int8Semantics;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,6 +45,13 @@ public final class Int8GraphWriter {
 
     public static final String ATTR_EDIT_WARNING = "ArgMax.output_type is DT_FLOAT (NVIDIA's edit): stock TensorFlow "
             + "rejects this graph (ArgMax allows only integer output types); use the default Cast output to run it in TF";
+
+    /** Name of the quantized convolution made from a fused FP32 convolution: its name plus this (Intel's naming). */
+    public static final String QUANTIZED_CONV_SUFFIX = "_eightbit_quantized_conv";
+    /** Name of the QuantizedMaxPool made from a fused max pool: its name plus this. */
+    public static final String QUANTIZED_POOL_SUFFIX = "_eightbit_quantized";
+    /** Name of a QuantizeV2: the float tensor's name, this, then "qint8" or "quint8". */
+    public static final String QUANTIZE_INFIX = "_eightbit_quantize_";
 
     private static final float ZERO_RANGE_SUBSTITUTE = Int8Semantics.DEFAULT_ENSURE_MINIMUM_RANGE;
 
@@ -177,7 +186,7 @@ public final class Int8GraphWriter {
             String key = t + "|" + type;
             QTensor made = quantizeV2s.get(key);
             if (made == null) {
-                String base = (t.output() == 0 ? t.node() : t.node() + "_" + t.output()) + "_eightbit_quantize_" + type.name().toLowerCase();
+                String base = (t.output() == 0 ? t.node() : t.node() + "_" + t.output()) + QUANTIZE_INFIX + type.name().toLowerCase();
                 made = quantizeV2(asFloat(t, consumer), type, r[0], r[1], base);
                 quantizeV2s.put(key, made);
             }
@@ -222,11 +231,10 @@ public final class Int8GraphWriter {
         /** A fused convolution, or a plain Conv2D (no bias in the graph: a zero bias), as a quantized convolution. */
         private boolean int8Conv(Node n) {
             boolean plain = n.op().equals(Ops.CONV2D);
-            List<String> fusedOps = plain ? List.of(Ops.BIAS_ADD) : n.attrStrings("fused_ops");
-            boolean sum = fusedOps.equals(List.of(Ops.BIAS_ADD, Ops.ADD, Ops.RELU));
-            boolean relu = sum || fusedOps.equals(List.of(Ops.BIAS_ADD, Ops.RELU)) || fusedOps.equals(List.of(Ops.BIAS_ADD, Ops.RELU6));
-            if (!sum && !relu && !fusedOps.equals(List.of(Ops.BIAS_ADD))) {
-                notes.add("node '" + n.name() + "' stays FP32: TF has no INT8 convolution fusing " + fusedOps);
+            FusedOps epilogue = plain ? FusedOps.BIAS : FusedOps.of(n);
+            boolean relu = epilogue.activation() != null, sum = epilogue.sum();
+            if (sum && !relu) {
+                notes.add("node '" + n.name() + "' stays FP32: TF has no INT8 convolution fusing " + epilogue.ops());
                 return false;
             }
             // TF registers the Sum kernels for quint8 input only
@@ -246,12 +254,12 @@ public final class Int8GraphWriter {
 
             float[] r = range(new TensorRef(n.name(), 0), n.name());
             float outRange = Int8Semantics.range(r[0], r[1]);
-            if (fusedOps.contains(Ops.RELU6)) outRange = Math.min(outRange, 6f); // saturation at 255 then is Relu6's clip
+            if (Ops.RELU6.equals(epilogue.activation())) outRange = Math.min(outRange, 6f); // saturation at 255 then is Relu6's clip
             if (outRange == 0) outRange = ZERO_RANGE_SUBSTITUTE; // a tensor that was always 0: any scale holds it
             // the signed-sum kernel saturates its quint8 output at code 127: declare twice the range to keep it all
             if (op.equals(Ops.QCONV_BIAS_SIGNED_SUM_RELU_REQUANTIZE)) outRange *= 2;
 
-            String name = unique(n.name() + "_eightbit_quantized_conv");
+            String name = unique(n.name() + QUANTIZED_CONV_SUFFIX);
             Tensor w = fused.requireConstant(n, 1);
             Tensor b = plain ? Tensor.ofFloats(new long[] {w.dim(3)}, new float[(int) w.dim(3)]) : fused.requireConstant(n, 2);
             if (b.dtype() != DType.FLOAT || b.rank() != 1 || b.dim(0) != w.dim(3)) {
@@ -335,7 +343,7 @@ public final class Int8GraphWriter {
 
         /** An FP32 convolution as stock TF ops: Conv2D, BiasAdd, then AddV2 and Relu/Relu6 as fused; the last is named as the fused node. */
         private void fp32Conv(Node n) {
-            List<String> fusedOps = n.attrStrings("fused_ops");
+            List<String> fusedOps = FusedOps.of(n).ops();
             Map<String, Object> convAttrs = new LinkedHashMap<>();
             for (String k : List.of("T", "data_format", "dilations", "explicit_paddings", "padding", "strides", "use_cudnn_on_gpu")) {
                 if (n.hasAttr(k)) convAttrs.put(k, n.attrs().get(k));
@@ -372,7 +380,7 @@ public final class Int8GraphWriter {
             QTensor x = quantized.get(n.input(0));
             String padding = n.attrString("padding");
             if (x == null || x.type() != DType.QUINT8 || !(padding.equals("SAME") || padding.equals("VALID"))) return false;
-            String name = unique(n.name() + "_eightbit_quantized");
+            String name = unique(n.name() + QUANTIZED_POOL_SUFFIX);
             Map<String, Object> a = new LinkedHashMap<>();
             a.put("T", DType.QUINT8);
             a.put("ksize", n.attrLongs("ksize"));

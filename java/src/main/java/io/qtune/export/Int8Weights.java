@@ -3,6 +3,7 @@ package io.qtune.export;
 import io.qtune.QtuneException;
 import io.qtune.graph.DType;
 import io.qtune.graph.Tensor;
+import io.qtune.semantics.Int8Semantics;
 
 /**
  * Symmetric int8 weights and the qint32 bias as TF's kernels read them. Weights are rounded half to even (Intel's

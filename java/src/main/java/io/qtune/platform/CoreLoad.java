@@ -35,7 +35,11 @@ public final class CoreLoad {
 
     /** Cores' worth of CPU that other processes used lately (0 when unknown). */
     public synchronized double otherBusyCores() {
-        sampleIfDue(System.nanoTime());
+        return otherBusyCores(System.nanoTime());
+    }
+
+    synchronized double otherBusyCores(long now) {
+        if (now > 0) sampleIfDue(now);
         return others;
     }
 
@@ -45,7 +49,7 @@ public final class CoreLoad {
         return unavailable ? -1 : cpus;
     }
 
-    void sampleIfDue(long now) {
+    synchronized void sampleIfDue(long now) {
         if (unavailable || (last != null && now - lastNanos < WINDOW_NANOS)) return;
         long[] cur = read();
         if (cur == null) {

@@ -1,22 +1,36 @@
 package io.qtune.quant;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qtune.Json;
 import io.qtune.QtuneException;
 import io.qtune.calib.TensorRange;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The JSON form of a {@link QuantPlan}, hand-written so that the bytes are fixed: keys sorted, two-space indent,
- * '\n' line ends, and floats in the shortest decimal that reads back as the same float (found with BigDecimal, whose
- * arithmetic is exactly specified, so the text does not depend on the JDK's float printing). Reading is strict:
- * unknown or missing fields, duplicate keys and malformed JSON are errors naming the source, line and field.
+ * The JSON form of a {@link QuantPlan}, through Jackson with fixed bytes: keys sorted, two-space indent, '\n' line
+ * ends, and floats in the shortest decimal that reads back as the same float (found with BigDecimal, whose arithmetic
+ * is exactly specified, so the text does not depend on the JDK's float printing). Reading is strict: unknown or
+ * missing fields, duplicate keys and malformed JSON are errors naming the source, line and field. Jackson's tree has
+ * no positions, so a first streaming pass records where each value and key starts, by JSON pointer, and the
+ * verbatim text of each number (a float read through a double could round twice).
  *
  * <pre>
  * {
@@ -46,34 +60,37 @@ final class PlanJson {
     // ------------------------------------------------------------------ writing
 
     static String write(QuantPlan plan) {
-        StringBuilder b = new StringBuilder();
-        b.append("{\n");
-        b.append("  \"format\": ").append(quote(FORMAT)).append(",\n");
-        b.append("  \"ops\": {");
-        int i = 0;
-        for (Map.Entry<String, OpPlan> e : plan.ops().entrySet()) {
-            OpPlan op = e.getValue();
-            b.append(i++ == 0 ? "\n" : ",\n");
-            b.append("    ").append(quote(e.getKey())).append(": {\n");
-            b.append("      \"activation_algorithm\": ").append(quote(op.activationAlgorithm())).append(",\n");
-            b.append("      \"precision\": ").append(quote(op.precision().name())).append(",\n");
-            b.append("      \"weight_granularity\": ").append(quote(op.weights().name())).append("\n");
-            b.append("    }");
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = Json.factory().createGenerator(w)) {
+            g.setPrettyPrinter(Json.indented());
+            g.writeStartObject();
+            g.writeStringField("format", FORMAT);
+            g.writeObjectFieldStart("ops");
+            for (Map.Entry<String, OpPlan> e : plan.ops().entrySet()) {
+                OpPlan op = e.getValue();
+                g.writeObjectFieldStart(e.getKey());
+                g.writeStringField("activation_algorithm", op.activationAlgorithm());
+                g.writeStringField("precision", op.precision().name());
+                g.writeStringField("weight_granularity", op.weights().name());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+            g.writeObjectFieldStart("ranges");
+            for (Map.Entry<String, TensorRange> e : plan.ranges().entrySet()) {
+                g.writeObjectFieldStart(e.getKey());
+                g.writeFieldName("max");
+                g.writeNumber(formatFloat(e.getValue().max()));
+                g.writeFieldName("min");
+                g.writeNumber(formatFloat(e.getValue().min()));
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+            g.writeNumberField("version", QuantPlan.FORMAT_VERSION);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        b.append(i == 0 ? "},\n" : "\n  },\n");
-        b.append("  \"ranges\": {");
-        i = 0;
-        for (Map.Entry<String, TensorRange> e : plan.ranges().entrySet()) {
-            b.append(i++ == 0 ? "\n" : ",\n");
-            b.append("    ").append(quote(e.getKey())).append(": {\n");
-            b.append("      \"max\": ").append(formatFloat(e.getValue().max())).append(",\n");
-            b.append("      \"min\": ").append(formatFloat(e.getValue().min())).append("\n");
-            b.append("    }");
-        }
-        b.append(i == 0 ? "},\n" : "\n  },\n");
-        b.append("  \"version\": ").append(QuantPlan.FORMAT_VERSION).append("\n");
-        b.append("}\n");
-        return b.toString();
+        return w + "\n";
     }
 
     /** The shortest decimal (fewest significant digits, ties to even) that parses back to exactly {@code f}. */
@@ -92,392 +109,194 @@ final class PlanJson {
         return plain ? d.toPlainString() : d.toString(); // BigDecimal's scientific form ("1.5E-7") is valid JSON
     }
 
-    static String quote(String s) {
-        return io.qtune.Json.quote(s);
-    }
-
     // ------------------------------------------------------------------ reading
 
     static QuantPlan read(String text, String source) {
-        Node root = new Parser(text, source).document();
-        Obj top = root.object(source, "the plan");
-        top.onlyFields(source, "the plan", Set.of("format", "ops", "ranges", "version"));
-        String format = top.field(source, "format").string(source, "format");
-        if (!format.equals(FORMAT)) {
-            throw top.field(source, "format").error(source, "format: expected \"" + FORMAT + "\", found \"" + format + "\"");
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+        Reader r = new Reader(source, Positions.scan(text, source));
+        JsonNode top;
+        try {
+            top = Json.mapper().readTree(text);
+        } catch (JsonProcessingException e) { // the scan saw the same text and would have thrown first
+            throw r.fail(e.getLocation(), Json.firstLine(e.getOriginalMessage()));
         }
-        Node versionNode = top.field(source, "version");
-        int version = versionNode.integer(source, "version");
+        JsonPointer root = JsonPointer.empty();
+        r.object(top, root, "the plan");
+        r.onlyFields(top, root, "the plan", Set.of("format", "ops", "ranges", "version"));
+        JsonPointer formatAt = root.appendProperty("format");
+        String format = r.string(r.field(top, root, null, "format"), formatAt, "format");
+        if (!format.equals(FORMAT)) throw r.error(formatAt, "format: expected \"" + FORMAT + "\", found \"" + format + "\"");
+        JsonPointer versionAt = root.appendProperty("version");
+        int version = r.integer(r.field(top, root, null, "version"), versionAt, "version");
         if (version != QuantPlan.FORMAT_VERSION) {
-            throw versionNode.error(source, "version: this qtune reads version " + QuantPlan.FORMAT_VERSION + ", the plan is version " + version);
+            throw r.error(versionAt, "version: this qtune reads version " + QuantPlan.FORMAT_VERSION + ", the plan is version " + version);
         }
         QuantPlan plan = QuantPlan.empty();
-        Obj ops = top.field(source, "ops").object(source, "ops");
-        for (Map.Entry<String, Node> e : ops.fields.entrySet()) {
-            String path = "ops." + quote(e.getKey());
-            Obj op = e.getValue().object(source, path);
-            op.onlyFields(source, path, Set.of("activation_algorithm", "precision", "weight_granularity"));
-            Node pn = op.field(source, path, "precision");
-            Node wn = op.field(source, path, "weight_granularity");
-            Node an = op.field(source, path, "activation_algorithm");
-            Precision p = pn.enumValue(source, path + ".precision", Precision.class);
-            WeightGranularity w = wn.enumValue(source, path + ".weight_granularity", WeightGranularity.class);
-            String algorithm = an.string(source, path + ".activation_algorithm");
-            OpPlan opPlan;
-            try {
-                opPlan = new OpPlan(p, w, algorithm);
-            } catch (QtuneException ex) {
-                throw an.error(source, path + ".activation_algorithm: " + ex.getMessage());
-            }
-            plan = plan.withOp(e.getKey(), opPlan);
+        JsonPointer opsAt = root.appendProperty("ops");
+        JsonNode ops = r.object(r.field(top, root, null, "ops"), opsAt, "ops");
+        for (Iterator<Map.Entry<String, JsonNode>> it = ops.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            plan = plan.withOp(e.getKey(), r.opPlan(e.getValue(), opsAt.appendProperty(e.getKey()), "ops." + Json.quote(e.getKey())));
         }
-        Obj ranges = top.field(source, "ranges").object(source, "ranges");
-        for (Map.Entry<String, Node> e : ranges.fields.entrySet()) {
-            String path = "ranges." + quote(e.getKey());
-            Obj r = e.getValue().object(source, path);
-            r.onlyFields(source, path, Set.of("min", "max"));
-            float min = r.field(source, path, "min").floatValue(source, path + ".min");
-            float max = r.field(source, path, "max").floatValue(source, path + ".max");
-            if (min > max) throw r.error(source, path + ": min " + min + " is above max " + max);
-            plan = plan.withRange(e.getKey(), new TensorRange(min, max));
+        JsonPointer rangesAt = root.appendProperty("ranges");
+        JsonNode ranges = r.object(r.field(top, root, null, "ranges"), rangesAt, "ranges");
+        for (Iterator<Map.Entry<String, JsonNode>> it = ranges.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            plan = plan.withRange(e.getKey(), r.range(e.getValue(), rangesAt.appendProperty(e.getKey()), "ranges." + Json.quote(e.getKey())));
         }
         return plan;
     }
 
-    /** A parsed JSON value and where it starts. */
-    private abstract static class Node {
-        final int line, column;
-
-        Node(int line, int column) {
-            this.line = line;
-            this.column = column;
+    /** Where each value and key starts (line, column), and each number's text, by JSON pointer. */
+    private record Positions(Map<JsonPointer, int[]> values, Map<JsonPointer, int[]> keys, Map<JsonPointer, String> numbers) {
+        static Positions scan(String text, String source) {
+            Positions at = new Positions(new HashMap<>(), new HashMap<>(), new HashMap<>());
+            try (JsonParser p = Json.factory().createParser(text)) {
+                try {
+                    at.record(p, source);
+                } catch (JsonProcessingException e) { // a limit breached has no location of its own: where the parser is
+                    JsonLocation l = e.getLocation() != null ? e.getLocation() : p.currentLocation();
+                    throw at.fail(source, l.getLineNr(), l.getColumnNr(), Json.firstLine(e.getOriginalMessage()));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // reading a String does not fail
+            }
+            return at;
         }
 
-        abstract String kind();
+        private void record(JsonParser p, String source) throws IOException {
+            JsonToken t = p.nextToken();
+            if (t == null) throw fail(source, 1, 1, "unexpected end of the plan, expected a value");
+            int depth = 0;
+            for (; t != null; t = p.nextToken()) {
+                JsonLocation l = p.currentTokenLocation();
+                int[] lc = {l.getLineNr(), l.getColumnNr()};
+                if (depth == 0 && !values.isEmpty()) throw fail(source, lc[0], lc[1], "unexpected " + p.getText() + " after the end of the plan");
+                switch (t) {
+                    case FIELD_NAME -> {
+                        if (keys.put(p.getParsingContext().pathAsPointer(), lc) != null) {
+                            throw fail(source, lc[0], lc[1], "duplicate key " + Json.quote(p.currentName()));
+                        }
+                    }
+                    case START_OBJECT, START_ARRAY -> {
+                        values.put(p.getParsingContext().getParent().pathAsPointer(), lc);
+                        depth++;
+                    }
+                    case END_OBJECT, END_ARRAY -> depth--;
+                    default -> {
+                        JsonPointer ptr = p.getParsingContext().pathAsPointer();
+                        values.put(ptr, lc);
+                        if (t.isNumeric()) numbers.put(ptr, p.getText());
+                    }
+                }
+            }
+        }
 
-        QtuneException error(String source, String message) {
+        QtuneException fail(String source, int line, int column, String message) {
             return new QtuneException("quant plan " + source + ": line " + line + ", column " + column + ": " + message);
         }
+    }
 
-        Obj object(String source, String path) {
-            if (this instanceof Obj o) return o;
-            throw error(source, path + ": expected an object, found " + kind());
+    /** The checks of the plan's schema, each failure naming the line, column and field. */
+    private record Reader(String source, Positions at) {
+        QtuneException error(JsonPointer ptr, String message) {
+            return place(at.values().get(ptr), message);
         }
 
-        String string(String source, String path) {
-            if (this instanceof Str s) return s.value;
-            throw error(source, path + ": expected a string, found " + kind());
+        QtuneException fail(JsonLocation l, String message) {
+            return place(l == null ? null : new int[] {l.getLineNr(), l.getColumnNr()}, message);
         }
 
-        <E extends Enum<E>> E enumValue(String source, String path, Class<E> type) {
-            String s = string(source, path);
+        private QtuneException place(int[] lc, String message) {
+            return at.fail(source, lc == null ? 0 : lc[0], lc == null ? 0 : lc[1], message);
+        }
+
+        OpPlan opPlan(JsonNode node, JsonPointer ptr, String path) {
+            object(node, ptr, path);
+            onlyFields(node, ptr, path, Set.of("activation_algorithm", "precision", "weight_granularity"));
+            JsonPointer pAt = ptr.appendProperty("precision"), wAt = ptr.appendProperty("weight_granularity");
+            JsonPointer aAt = ptr.appendProperty("activation_algorithm");
+            Precision p = enumValue(field(node, ptr, path, "precision"), pAt, path + ".precision", Precision.class);
+            WeightGranularity w = enumValue(field(node, ptr, path, "weight_granularity"), wAt, path + ".weight_granularity", WeightGranularity.class);
+            String algorithm = string(field(node, ptr, path, "activation_algorithm"), aAt, path + ".activation_algorithm");
+            try {
+                return new OpPlan(p, w, algorithm);
+            } catch (QtuneException ex) {
+                throw error(aAt, path + ".activation_algorithm: " + ex.getMessage());
+            }
+        }
+
+        TensorRange range(JsonNode node, JsonPointer ptr, String path) {
+            object(node, ptr, path);
+            onlyFields(node, ptr, path, Set.of("min", "max"));
+            field(node, ptr, path, "min");
+            field(node, ptr, path, "max");
+            float min = floatValue(node.get("min"), ptr.appendProperty("min"), path + ".min");
+            float max = floatValue(node.get("max"), ptr.appendProperty("max"), path + ".max");
+            if (min > max) throw error(ptr, path + ": min " + min + " is above max " + max);
+            return new TensorRange(min, max);
+        }
+
+        JsonNode object(JsonNode n, JsonPointer ptr, String path) {
+            if (n.isObject()) return n;
+            throw error(ptr, path + ": expected an object, found " + kind(n));
+        }
+
+        JsonNode field(JsonNode obj, JsonPointer ptr, String path, String name) {
+            JsonNode n = obj.get(name);
+            if (n == null) throw error(ptr, (path == null ? "" : path + ": ") + "missing field \"" + name + "\"");
+            return n;
+        }
+
+        void onlyFields(JsonNode obj, JsonPointer ptr, String path, Set<String> allowed) {
+            for (Iterator<String> names = obj.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!allowed.contains(name)) {
+                    throw place(at.keys().get(ptr.appendProperty(name)), path + ": unknown field " + Json.quote(name)
+                            + " (expected " + String.join(", ", new TreeSet<>(allowed)) + ")");
+                }
+            }
+        }
+
+        String string(JsonNode n, JsonPointer ptr, String path) {
+            if (n.isTextual()) return n.textValue();
+            throw error(ptr, path + ": expected a string, found " + kind(n));
+        }
+
+        <E extends Enum<E>> E enumValue(JsonNode n, JsonPointer ptr, String path, Class<E> type) {
+            String s = string(n, ptr, path);
+            List<String> names = new ArrayList<>();
             for (E e : type.getEnumConstants()) {
                 if (e.name().equals(s)) return e;
+                names.add(e.name());
             }
-            List<String> names = new ArrayList<>();
-            for (E e : type.getEnumConstants()) names.add(e.name());
-            throw error(source, path + ": unknown value \"" + s + "\" (expected one of " + String.join(", ", names) + ")");
+            throw error(ptr, path + ": unknown value \"" + s + "\" (expected one of " + String.join(", ", names) + ")");
         }
 
-        float floatValue(String source, String path) {
-            if (!(this instanceof Num n)) throw error(source, path + ": expected a number, found " + kind());
-            float f = Float.parseFloat(n.text);
-            if (!Float.isFinite(f)) throw error(source, path + ": " + n.text + " is beyond the float range");
+        float floatValue(JsonNode n, JsonPointer ptr, String path) {
+            if (!n.isNumber()) throw error(ptr, path + ": expected a number, found " + kind(n));
+            String text = at.numbers().get(ptr);
+            float f = Float.parseFloat(text); // from the verbatim digits: correctly rounded once
+            if (!Float.isFinite(f)) throw error(ptr, path + ": " + text + " is beyond the float range");
             return f;
         }
 
-        int integer(String source, String path) {
-            if (this instanceof Num n && n.text.matches("-?[0-9]{1,9}")) return Integer.parseInt(n.text);
-            throw error(source, path + ": expected an integer, found " + kind());
-        }
-    }
-
-    private static final class Obj extends Node {
-        final Map<String, Node> fields = new LinkedHashMap<>();
-        final Map<String, int[]> keyPositions = new LinkedHashMap<>();
-
-        Obj(int line, int column) {
-            super(line, column);
+        int integer(JsonNode n, JsonPointer ptr, String path) {
+            String text = at.numbers().get(ptr);
+            if (n.isNumber() && text.matches("-?[0-9]{1,9}")) return Integer.parseInt(text);
+            throw error(ptr, path + ": expected an integer, found " + kind(n));
         }
 
-        @Override
-        String kind() {
-            return "an object";
-        }
-
-        Node field(String source, String name) {
-            return field(source, null, name);
-        }
-
-        Node field(String source, String path, String name) {
-            Node n = fields.get(name);
-            if (n == null) {
-                throw error(source, (path == null ? "" : path + ": ") + "missing field \"" + name + "\"");
-            }
-            return n;
-        }
-
-        void onlyFields(String source, String path, Set<String> allowed) {
-            for (Map.Entry<String, Node> e : fields.entrySet()) {
-                if (!allowed.contains(e.getKey())) {
-                    int[] at = keyPositions.get(e.getKey());
-                    throw new QtuneException("quant plan " + source + ": line " + at[0] + ", column " + at[1] + ": " + path
-                            + ": unknown field " + quote(e.getKey()) + " (expected " + String.join(", ", sorted(allowed)) + ")");
-                }
-            }
-        }
-
-        private static List<String> sorted(Set<String> s) {
-            List<String> l = new ArrayList<>(s);
-            l.sort(null);
-            return l;
-        }
-    }
-
-    private static final class Str extends Node {
-        final String value;
-
-        Str(int line, int column, String value) {
-            super(line, column);
-            this.value = value;
-        }
-
-        @Override
-        String kind() {
-            return "a string";
-        }
-    }
-
-    private static final class Num extends Node {
-        final String text;
-
-        Num(int line, int column, String text) {
-            super(line, column);
-            this.text = text;
-        }
-
-        @Override
-        String kind() {
-            return "a number";
-        }
-    }
-
-    private static final class Other extends Node {
-        final String kind;
-
-        Other(int line, int column, String kind) {
-            super(line, column);
-            this.kind = kind;
-        }
-
-        @Override
-        String kind() {
-            return kind;
-        }
-    }
-
-    /** Recursive-descent JSON (RFC 8259) parser that tracks line and column. */
-    private static final class Parser {
-        private final String s;
-        private final String source;
-        private int pos, line = 1, lineStart;
-
-        Parser(String s, String source) {
-            this.s = s;
-            this.source = source;
-        }
-
-        Node document() {
-            if (s.startsWith("\uFEFF")) pos = 1;
-            skipSpace();
-            Node n = value(0);
-            skipSpace();
-            if (pos < s.length()) throw fail("unexpected " + describe(s.charAt(pos)) + " after the end of the plan");
-            return n;
-        }
-
-        private QtuneException fail(String message) {
-            return new QtuneException("quant plan " + source + ": line " + line + ", column " + (pos - lineStart + 1) + ": " + message);
-        }
-
-        private static String describe(char c) {
-            return c < 0x20 ? String.format(Locale.ROOT, "character U+%04X", (int) c) : "'" + c + "'";
-        }
-
-        private void skipSpace() {
-            while (pos < s.length()) {
-                char c = s.charAt(pos);
-                if (c == '\n') {
-                    line++;
-                    lineStart = pos + 1;
-                } else if (c != ' ' && c != '\t' && c != '\r') {
-                    return;
-                }
-                pos++;
-            }
-        }
-
-        private Node value(int depth) {
-            if (depth > 64) throw fail("nesting deeper than 64 levels");
-            if (pos >= s.length()) throw fail("unexpected end of the plan, expected a value");
-            int l = line, c = pos - lineStart + 1;
-            char ch = s.charAt(pos);
-            switch (ch) {
-                case '{':
-                    return object(depth, l, c);
-                case '[':
-                    array(depth);
-                    return new Other(l, c, "an array");
-                case '"':
-                    return new Str(l, c, string());
-                case 't':
-                    literal("true");
-                    return new Other(l, c, "true");
-                case 'f':
-                    literal("false");
-                    return new Other(l, c, "false");
-                case 'n':
-                    literal("null");
-                    return new Other(l, c, "null");
-                default:
-                    if (ch == '-' || (ch >= '0' && ch <= '9')) return new Num(l, c, number());
-                    throw fail("unexpected " + describe(ch) + ", expected a value");
-            }
-        }
-
-        private Obj object(int depth, int l, int c) {
-            Obj o = new Obj(l, c);
-            pos++; // {
-            skipSpace();
-            if (peek() == '}') {
-                pos++;
-                return o;
-            }
-            while (true) {
-                skipSpace();
-                if (peek() != '"') throw fail(pos >= s.length() ? "unexpected end of the plan, expected a key" : "expected a quoted key, found " + describe(s.charAt(pos)));
-                int kl = line, kc = pos - lineStart + 1;
-                String key = string();
-                if (o.fields.containsKey(key)) {
-                    throw new QtuneException("quant plan " + source + ": line " + kl + ", column " + kc + ": duplicate key " + quote(key));
-                }
-                skipSpace();
-                expect(':', "after the key " + quote(key));
-                skipSpace();
-                o.fields.put(key, value(depth + 1));
-                o.keyPositions.put(key, new int[] {kl, kc});
-                skipSpace();
-                char next = peek();
-                pos++;
-                if (next == '}') return o;
-                if (next != ',') {
-                    pos--;
-                    throw fail(pos >= s.length() ? "unexpected end of the plan, expected ',' or '}'" : "expected ',' or '}', found " + describe(next));
-                }
-            }
-        }
-
-        private void array(int depth) {
-            pos++; // [
-            skipSpace();
-            if (peek() == ']') {
-                pos++;
-                return;
-            }
-            while (true) {
-                skipSpace();
-                value(depth + 1);
-                skipSpace();
-                char next = peek();
-                pos++;
-                if (next == ']') return;
-                if (next != ',') {
-                    pos--;
-                    throw fail(pos >= s.length() ? "unexpected end of the plan, expected ',' or ']'" : "expected ',' or ']', found " + describe(next));
-                }
-            }
-        }
-
-        private static boolean isDigit(char c) {
-            return c >= '0' && c <= '9';
-        }
-
-        private char peek() {
-            return pos < s.length() ? s.charAt(pos) : '\0';
-        }
-
-        private void expect(char c, String where) {
-            if (pos >= s.length()) throw fail("unexpected end of the plan, expected '" + c + "' " + where);
-            if (s.charAt(pos) != c) throw fail("expected '" + c + "' " + where + ", found " + describe(s.charAt(pos)));
-            pos++;
-        }
-
-        private void literal(String word) {
-            if (!s.startsWith(word, pos)) throw fail("unexpected " + describe(s.charAt(pos)) + ", expected a value");
-            pos += word.length();
-        }
-
-        private String string() {
-            pos++; // opening quote
-            StringBuilder b = new StringBuilder();
-            while (true) {
-                if (pos >= s.length()) throw fail("unterminated string");
-                char c = s.charAt(pos++);
-                if (c == '"') return b.toString();
-                if (c < 0x20) {
-                    pos--;
-                    throw fail("control character U+" + String.format(Locale.ROOT, "%04X", (int) c) + " inside a string");
-                }
-                if (c != '\\') {
-                    b.append(c);
-                    continue;
-                }
-                if (pos >= s.length()) throw fail("unterminated string");
-                char e = s.charAt(pos++);
-                switch (e) {
-                    case '"', '\\', '/' -> b.append(e);
-                    case 'b' -> b.append('\b');
-                    case 'f' -> b.append('\f');
-                    case 'n' -> b.append('\n');
-                    case 'r' -> b.append('\r');
-                    case 't' -> b.append('\t');
-                    case 'u' -> {
-                        if (pos + 4 > s.length() || !s.substring(pos, pos + 4).matches("[0-9a-fA-F]{4}")) {
-                            throw fail("bad \\u escape in a string");
-                        }
-                        b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        pos += 4;
-                    }
-                    default -> {
-                        pos--;
-                        throw fail("bad escape \\" + e + " in a string");
-                    }
-                }
-            }
-        }
-
-        private String number() {
-            int start = pos;
-            if (peek() == '-') pos++;
-            if (peek() == '0') {
-                pos++;
-            } else if (peek() >= '1' && peek() <= '9') {
-                while (isDigit(peek())) pos++;
-            } else {
-                throw fail("malformed number");
-            }
-            if (peek() == '.') {
-                pos++;
-                if (!isDigit(peek())) throw fail("malformed number: a digit must follow '.'");
-                while (isDigit(peek())) pos++;
-            }
-            if (peek() == 'e' || peek() == 'E') {
-                pos++;
-                if (peek() == '+' || peek() == '-') pos++;
-                if (!isDigit(peek())) throw fail("malformed number: a digit must follow the exponent");
-                while (isDigit(peek())) pos++;
-            }
-            return s.substring(start, pos);
+        private static String kind(JsonNode n) {
+            return switch (n.getNodeType()) {
+                case OBJECT -> "an object";
+                case ARRAY -> "an array";
+                case STRING -> "a string";
+                case NUMBER -> "a number";
+                case BOOLEAN -> n.booleanValue() ? "true" : "false";
+                case NULL -> "null";
+                default -> n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+            };
         }
     }
 }

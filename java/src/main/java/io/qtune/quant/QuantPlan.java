@@ -1,13 +1,13 @@
 package io.qtune.quant;
 
+import io.qtune.AtomicFiles;
 import io.qtune.QtuneException;
 import io.qtune.calib.TensorRange;
+import io.qtune.graph.Ops;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -28,6 +28,11 @@ public final class QuantPlan {
     private QuantPlan(TreeMap<String, OpPlan> ops, TreeMap<String, TensorRange> ranges) {
         this.ops = Collections.unmodifiableSortedMap(ops);
         this.ranges = Collections.unmodifiableSortedMap(ranges);
+    }
+
+    /** Whether a plan may put a fused op in INT8 or bf16: the ops Intel's INT8 format quantizes, convolutions and max pools. */
+    public static boolean isQuantizable(String op) {
+        return Ops.isConv(op) || op.equals(Ops.MAX_POOL);
     }
 
     public static QuantPlan empty() {
@@ -95,30 +100,9 @@ public final class QuantPlan {
         return PlanJson.read(json, source);
     }
 
-    /** Writes the plan to a temporary file beside {@code path} and renames it into place. */
+    /** Writes the plan whole or not at all (a temp file renamed into place), rw-r--r-- like every other output. */
     public void write(Path path) {
-        Path abs = path.toAbsolutePath();
-        Path tmp = null;
-        try {
-            Files.createDirectories(abs.getParent());
-            tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-            Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new QtuneException("cannot write quant plan " + path + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the rename succeeded or the write failed and was reported; a stray temp file is harmless
-                }
-            }
-        }
+        AtomicFiles.write(path, toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     public static QuantPlan read(Path path) {

@@ -1,19 +1,17 @@
 package io.qtune.quant;
 
 import io.qtune.QtuneException;
+import io.qtune.InvalidSetting;
 import io.qtune.calib.CalibrationRanges;
-import io.qtune.calib.CalibrationRun;
+
+import io.qtune.calib.MinMaxRange;
 import io.qtune.calib.RangeAlgorithm;
-import io.qtune.calib.RangeCalibrator;
-import io.qtune.calib.TensorStats;
+import io.qtune.calib.RangeEstimator;
+import io.qtune.data.DataSpec;
 import io.qtune.data.LabeledImages;
 import io.qtune.export.Int8GraphWriter;
-import io.qtune.export.PlanDecisions;
 import io.qtune.graph.Graph;
-import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
-import io.qtune.graph.Ops;
-import io.qtune.graph.passes.Passes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,8 +20,9 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * Post-training quantization of a frozen FP32 graph: fuse, calibrate, plan, write the INT8 GraphDef.
- * Immutable and configured through {@link #builder()}; {@link #quantize} may be called many times.
+ * Post-training quantization of a frozen FP32 graph through the {@link QuantPipeline}: fuse, calibrate, plan, write
+ * the INT8 GraphDef. Immutable and configured through {@link #builder()}; {@link #quantize} may be called many times.
+ * Calibration images come per call, or from the builder ({@link Builder#calibration(LabeledImages)} or a data spec).
  */
 public final class Quantizer {
     private final String algorithm;
@@ -32,9 +31,13 @@ public final class Quantizer {
     private final int batch;
     private final QuantPlan basePlan;
     private final Int8GraphWriter.ArgMaxOutput argMaxOutput;
+    private final LabeledImages calibration;
+    private final String calibrationSpec;
 
     private Quantizer(Builder b) {
-        this.algorithm = RangeAlgorithm.parse(b.algorithm).spec();
+        this.algorithm = b.algorithm.spec();
+        this.calibration = b.calibration;
+        this.calibrationSpec = b.calibrationSpec;
         this.weights = b.weights;
         this.calibSize = b.calibSize;
         this.batch = b.batch;
@@ -54,9 +57,7 @@ public final class Quantizer {
     public QuantPlan defaultPlan(Graph fused) {
         QuantPlan p = QuantPlan.empty();
         OpPlan op = new OpPlan(Precision.INT8, weights, algorithm);
-        for (Node n : fused.nodes()) {
-            if (Ops.isConv(n.op()) || n.op().equals(Ops.MAX_POOL)) p = p.withOp(n.name(), op);
-        }
+        for (String name : QuantPipeline.quantizableOps(fused)) p = p.withOp(name, op);
         // a plan given by the user overrides the defaults op by op, and brings its frozen ranges
         for (Map.Entry<String, OpPlan> e : basePlan.ops().entrySet()) {
             if (!fused.contains(e.getKey())) {
@@ -68,40 +69,50 @@ public final class Quantizer {
     }
 
     /**
+     * Quantizes {@code fp32Model} with the builder's calibration images (a {@link LabeledImages} or a data spec opened
+     * at the model's input size; none is fine when the plan has every range), and writes the INT8 graph to {@code out}.
+     */
+    public Result quantize(Path fp32Model, Path out, IntConsumer progress) {
+        if (calibration != null || calibrationSpec == null) return quantize(fp32Model, calibration, out, progress);
+        Graph fused = QuantPipeline.fuse(fp32Model);
+        int size = Math.toIntExact(fused.placeholders().get(0).attrShape("shape").dims()[1]);
+        try (LabeledImages images = DataSpec.open(calibrationSpec, size)) {
+            return quantize(fused, images, out, progress);
+        }
+    }
+
+    /**
      * Quantizes {@code fp32Model}, calibrating on {@code calibration} (may be null when the plan already has every
      * range), and writes the INT8 graph atomically to {@code out}.
      */
     public Result quantize(Path fp32Model, LabeledImages calibration, Path out, IntConsumer progress) {
-        Graph fused = Passes.fuseForInference(GraphDefCodec.read(fp32Model));
+        return quantize(QuantPipeline.fuse(fp32Model), calibration, out, progress);
+    }
+
+    private Result quantize(Graph fused, LabeledImages calibration, Path out, IntConsumer progress) {
         QuantPlan plan = defaultPlan(fused);
-        List<String> missing = CalibrationRun.observedTensors(fused).stream().filter(t -> !plan.ranges().containsKey(t)).toList();
+        List<String> missing = QuantPipeline.observedTensors(fused).stream().filter(t -> !plan.ranges().containsKey(t)).toList();
         List<String> warnings = new ArrayList<>();
+        QuantPlan full = plan;
         int images = 0;
         double seconds = 0;
         if (!missing.isEmpty()) {
             if (calibration == null) {
-                throw new QtuneException("no calibration data given and the plan lacks ranges for " + missing.size()
-                        + " tensors (first: '" + missing.get(0) + "'): pass --calib");
+                throw new InvalidSetting("calib", "is missing and the plan lacks ranges for " + missing.size()
+                        + " tensors (first: '" + missing.get(0) + "'): give calibration images");
             }
-            long t0 = System.nanoTime();
-            TensorStats stats = CalibrationRun.collect(fused, calibration, calibSize, batch, progress);
-            seconds = (System.nanoTime() - t0) / 1e9;
-            images = Math.min(calibSize, calibration.size());
-            CalibrationRanges ranges = RangeCalibrator.compute(
-                    missing.stream().map(stats::summary).toList(), t -> RangeAlgorithm.parse(algorithmFor(fused, plan, t)));
+            Calibration c = QuantPipeline.calibrate(fused, calibration, calibSize, batch, progress);
+            images = c.images();
+            seconds = c.seconds();
+            CalibrationRanges ranges = c.ranges(missing, t -> RangeAlgorithm.parse(algorithmFor(fused, plan, t)));
             warnings.addAll(ranges.warnings());
             Map<String, io.qtune.calib.TensorRange> found = new LinkedHashMap<>();
             ranges.ranges().forEach((t, r) -> found.put(t, r.range()));
-            return finish(fused, plan.withRanges(found), out, warnings, images, seconds);
+            full = plan.withRanges(found);
         }
-        return finish(fused, plan, out, warnings, images, seconds);
-    }
-
-    private Result finish(Graph fused, QuantPlan plan, Path out, List<String> warnings, int images, double seconds) {
-        Int8GraphWriter.Result r = new Int8GraphWriter(argMaxOutput).write(fused, new PlanDecisions(plan), out);
-        List<String> w = new ArrayList<>(warnings);
-        w.addAll(r.warnings());
-        return new Result(plan, r.graph(), r.notes(), w, images, seconds);
+        Int8GraphWriter.Result r = QuantPipeline.write(fused, full, out, argMaxOutput);
+        warnings.addAll(r.warnings());
+        return new Result(full, r.graph(), r.notes(), warnings, images, seconds);
     }
 
     /** A tensor's range follows its producer's algorithm; the graph input follows its first planned reader. */
@@ -116,7 +127,9 @@ public final class Quantizer {
     }
 
     public static final class Builder {
-        private String algorithm = "minmax";
+        private RangeEstimator algorithm = MinMaxRange.INSTANCE;
+        private LabeledImages calibration;
+        private String calibrationSpec;
         private WeightGranularity weights = WeightGranularity.PER_CHANNEL;
         private int calibSize = CalibrationRun.DEFAULT_SIZE;
         private int batch = 4;
@@ -124,8 +137,22 @@ public final class Quantizer {
         private Int8GraphWriter.ArgMaxOutput argMaxOutput = Int8GraphWriter.ArgMaxOutput.CAST;
 
         /** Activation range algorithm: minmax (default, as Intel's MLPerf run), kl, mse, percentile[:P]. */
-        public Builder algorithm(String spec) {
-            this.algorithm = spec;
+        public Builder algorithm(RangeEstimator estimator) {
+            this.algorithm = java.util.Objects.requireNonNull(estimator, "algorithm");
+            return this;
+        }
+
+        /** Calibration images for {@link #quantize(Path, Path, IntConsumer)}; the caller keeps and closes them. */
+        public Builder calib(LabeledImages images) {
+            this.calibration = images;
+            this.calibrationSpec = null;
+            return this;
+        }
+
+        /** Calibration images as a data spec ({@link DataSpec#FORMS}), opened at the model's input size per call. */
+        public Builder calib(String spec) {
+            this.calibrationSpec = spec;
+            this.calibration = null;
             return this;
         }
 
@@ -135,14 +162,14 @@ public final class Quantizer {
         }
 
         public Builder calibSize(int n) {
-            if (n < 1) throw new QtuneException("calibration size must be at least 1, got " + n);
+            if (n < 1) throw new InvalidSetting("calibSize", "must be at least 1, got " + n);
             this.calibSize = n;
             return this;
         }
 
         /** Images per calibration batch: the statistics do not depend on it, memory does. */
         public Builder batch(int n) {
-            if (n < 1) throw new QtuneException("calibration batch must be at least 1, got " + n);
+            if (n < 1) throw new InvalidSetting("batch", "must be at least 1, got " + n);
             this.batch = n;
             return this;
         }

@@ -152,7 +152,14 @@ public final class TfModel implements AutoCloseable {
         } catch (QtuneException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new QtuneException("TensorFlow failed to run model " + source + ": " + oneLine(e.getMessage()), e);
+            String msg = oneLine(e.getMessage());
+            if (msg.startsWith("Missing 0-th output") && msg.contains("quantized")) {
+                // TF registers Intel's quantized ops on its oneDNN path only; with it off they produce no output
+                throw new QtuneException("TensorFlow cannot run the INT8 graph " + source + " with its oneDNN "
+                        + "optimizations off (TF_ENABLE_ONEDNN_OPTS=" + System.getenv("TF_ENABLE_ONEDNN_OPTS")
+                        + "); set TF_ENABLE_ONEDNN_OPTS=1 or use --engine onednn", e);
+            }
+            throw new QtuneException("TensorFlow failed to run model " + source + ": " + msg, e);
         }
         return out;
     }

@@ -1,11 +1,12 @@
 package io.qtune.tune;
 
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
 import java.util.Locale;
 
 /**
  * When an INT8 accuracy is good enough: within a relative fraction of the FP32 accuracy ({@code relative:0.01}, the
- * MLPerf 99% rule) or within an absolute drop ({@code absolute:0.005}, in top-1 units).
+ * MLPerf 99% rule) or within an absolute drop ({@code absolute:0.005}, in the metric's units: top-1 by default).
  */
 public record AccuracyCriterion(Kind kind, double tolerance) {
     public enum Kind { RELATIVE, ABSOLUTE }
@@ -20,21 +21,21 @@ public record AccuracyCriterion(Kind kind, double tolerance) {
     }
 
     public static AccuracyCriterion parse(String spec) {
-        if (spec == null) throw new QtuneException("--criterion is empty: use " + FORMS);
+        if (spec == null) throw new InvalidSetting("criterion", "is empty: use " + FORMS);
         int colon = spec.indexOf(':');
-        if (colon < 0) throw new QtuneException("--criterion '" + spec + "' has no ':': use " + FORMS);
+        if (colon < 0) throw new InvalidSetting("criterion", "'" + spec + "' has no ':': use " + FORMS);
         Kind kind = switch (spec.substring(0, colon).trim().toLowerCase(Locale.ROOT)) {
             case "relative" -> Kind.RELATIVE;
             case "absolute" -> Kind.ABSOLUTE;
-            default -> throw new QtuneException("--criterion '" + spec + "': unknown kind '" + spec.substring(0, colon) + "', use " + FORMS);
+            default -> throw new InvalidSetting("criterion", "'" + spec + "': unknown kind '" + spec.substring(0, colon) + "', use " + FORMS);
         };
         double t;
         try {
             t = Double.parseDouble(spec.substring(colon + 1).trim());
         } catch (NumberFormatException e) {
-            throw new QtuneException("--criterion '" + spec + "': '" + spec.substring(colon + 1) + "' is not a number, use " + FORMS);
+            throw new InvalidSetting("criterion", "'" + spec + "': '" + spec.substring(colon + 1) + "' is not a number, use " + FORMS);
         }
-        if (!(t >= 0 && t < 1)) throw new QtuneException("--criterion '" + spec + "': tolerance must be in [0, 1), use " + FORMS);
+        if (!(t >= 0 && t < 1)) throw new InvalidSetting("criterion", "'" + spec + "': tolerance must be in [0, 1), use " + FORMS);
         return new AccuracyCriterion(kind, t);
     }
 

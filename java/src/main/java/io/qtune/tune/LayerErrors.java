@@ -1,8 +1,9 @@
 package io.qtune.tune;
 
-import io.qtune.engine.ReferenceInterpreter;
-import io.qtune.export.Int8ReferenceInterpreter;
-import io.qtune.export.Int8Semantics;
+import io.qtune.reference.ReferenceInterpreter;
+import io.qtune.reference.Int8ReferenceInterpreter;
+import io.qtune.semantics.Int8Semantics;
+import io.qtune.export.Int8GraphWriter;
 import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
 import io.qtune.graph.TensorRef;
@@ -41,7 +42,7 @@ public final class LayerErrors {
     }
 
     private static float[] dequantized(Map<TensorRef, Int8ReferenceInterpreter.Value> q, String op) {
-        for (String suffix : List.of("_eightbit_quantized_conv", "_eightbit_quantized")) {
+        for (String suffix : List.of(Int8GraphWriter.QUANTIZED_CONV_SUFFIX, Int8GraphWriter.QUANTIZED_POOL_SUFFIX)) {
             Int8ReferenceInterpreter.Value v = q.get(new TensorRef(op + suffix, 0));
             if (v != null && v.quantized()) {
                 float min = q.get(new TensorRef(op + suffix, 1)).data()[0], max = q.get(new TensorRef(op + suffix, 2)).data()[0];

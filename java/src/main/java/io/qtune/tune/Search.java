@@ -20,7 +20,20 @@ public final class Search {
         }
     }
 
-    public enum Objective { FIRST_PASS, FASTEST }
+    /** What the search ends on: the first plan that passes, or the fastest passing plan it can find in the budget. */
+    public enum Objective {
+        FIRST_PASS, FASTEST;
+
+        /** first-pass or fastest. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        public static Objective parse(String s) {
+            for (Objective o : values()) if (o.id().equals(s)) return o;
+            throw new io.qtune.InvalidSetting("objective", "must be first-pass or fastest, got '" + s + "'");
+        }
+    }
 
     private final PlanEvaluator evaluator;
     private final AccuracyCriterion criterion;
@@ -158,7 +171,7 @@ public final class Search {
 
     private void checkLimits() {
         checkTime();
-        if (maxTrials > 0 && fullEvaluations + subsetEvaluations >= maxTrials) throw new Stopped("reached --max-trials " + maxTrials);
+        if (maxTrials > 0 && fullEvaluations + subsetEvaluations >= maxTrials) throw new Stopped("reached the trial limit (" + maxTrials + " new trials)");
     }
 
     private void checkTime() {

@@ -1,6 +1,6 @@
 package io.qtune.tune;
 
-import io.qtune.calib.CalibrationRun;
+import io.qtune.quant.CalibrationRun;
 import io.qtune.data.LabeledImages;
 
 /** A view of {@code n} images spread evenly over a data set, the same every run. */

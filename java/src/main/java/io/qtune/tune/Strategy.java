@@ -1,6 +1,6 @@
 package io.qtune.tune;
 
-import io.qtune.QtuneException;
+import io.qtune.InvalidSetting;
 import io.qtune.quant.WeightGranularity;
 import java.util.List;
 import java.util.Optional;
@@ -21,11 +21,15 @@ public interface Strategy {
     /** Whether candidates should be screened on the subset before a full evaluation (the fastest objective asks). */
     boolean screensOnSubset();
 
+    Strategy BASIC = new BasicStrategy();
+    Strategy SENSITIVITY = new SensitivityStrategy();
+
+    /** basic or sensitivity. */
     static Strategy named(String name) {
         return switch (name == null ? "" : name) {
-            case "basic" -> new BasicStrategy();
-            case "sensitivity" -> new SensitivityStrategy();
-            default -> throw new QtuneException("--strategy must be basic or sensitivity, got '" + name + "'");
+            case "basic" -> BASIC;
+            case "sensitivity" -> SENSITIVITY;
+            default -> throw new InvalidSetting("strategy", "must be basic or sensitivity, got '" + name + "'");
         };
     }
 }

@@ -4,21 +4,25 @@ import io.qtune.AtomicFiles;
 import io.qtune.Json;
 import io.qtune.Sha256;
 
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
-import io.qtune.calib.CalibrationRun;
-import io.qtune.calib.TensorStats;
+import io.qtune.quant.CalibrationRun;
 import io.qtune.data.DataSpec;
 import io.qtune.data.LabelOffset;
 import io.qtune.data.LabeledImages;
 import io.qtune.eval.Classifiers;
+import io.qtune.eval.Metric;
 import io.qtune.export.Int8GraphWriter;
-import io.qtune.export.PlanDecisions;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
-import io.qtune.graph.passes.Passes;
+import io.qtune.quant.Calibration;
 import io.qtune.quant.OpPlan;
+import io.qtune.quant.QuantPipeline;
 import io.qtune.quant.QuantPlan;
-import io.qtune.report.TuneReport;
+import io.qtune.platform.Machine;
+import io.qtune.report.Provenance;
+import io.qtune.report.TuneReportHtml;
+import io.qtune.report.TuningReport;
 import io.qtune.zoo.ProxyModel;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +58,7 @@ public final class Tuner {
 
     public record Result(boolean met, String status, Trial written, double fp32Accuracy, double threshold, int trials,
                          int fullEvaluations, int subsetEvaluations, int resumed, double seconds, String stopReason,
-                         Map<String, Object> report) {
+                         TuningReport report) {
         /** 0 when the criterion was met, 4 when the best plan so far was written instead. */
         public int exitCode() {
             return met ? 0 : EXIT_NOT_MET;
@@ -65,44 +69,51 @@ public final class Tuner {
         long t0 = System.nanoTime();
         boolean embedded = o.model == null;
         Path modelFile = embedded ? ProxyModel.file() : o.model;
-        String calibSpec = o.calib != null ? o.calib : embedded ? "fashion-mnist:train" : null;
-        String evalSpec = o.eval != null ? o.eval : embedded ? ProxyModel.DEFAULT_DATA : null;
-        if (calibSpec == null) throw new QtuneException("--calib is required with --model");
-        if (evalSpec == null) throw new QtuneException("--eval is required with --model");
-        if (o.out == null) throw new QtuneException("--out is required");
-        Graph fused = Passes.fuseForInference(GraphDefCodec.read(modelFile));
+        String calibSpec = o.calibImages != null ? apiSpec(o.calibImages) : o.calib != null ? o.calib : embedded ? "fashion-mnist:train" : null;
+        String evalSpec = o.evalImages != null ? apiSpec(o.evalImages) : o.eval != null ? o.eval : embedded ? ProxyModel.DEFAULT_DATA : null;
+        if (calibSpec == null) throw new InvalidSetting("calib", "is required with a model of your own");
+        if (evalSpec == null) throw new InvalidSetting("eval", "is required with a model of your own");
+        if (o.out == null) throw new InvalidSetting("out", "is required");
+        Strategy strategy = o.strategy != null ? o.strategy : o.metric instanceof Metric.TopK ? Strategy.SENSITIVITY : Strategy.BASIC;
+        if (strategy.screensOnSubset() && !(o.metric instanceof Metric.TopK)) {
+            throw new InvalidSetting("strategy", strategy.name() + " screens plans on the top-1/top-5 of the least confident evaluation images;"
+                    + " with the metric '" + o.metric.id() + "' use basic");
+        }
+        Graph fused = QuantPipeline.fuse(modelFile);
         Classifiers.ScoresOutput scores = Classifiers.ScoresOutput.of(GraphDefCodec.read(modelFile));
         int size = scores.imageSize();
 
-        TensorStats stats;
-        long c0 = System.nanoTime();
-        try (LabeledImages calib = DataSpec.open(calibSpec, size)) {
+        Calibration calibration;
+        try (LabeledImages calib = o.calibImages != null ? borrowed(o.calibImages) : DataSpec.open(calibSpec, size)) {
             int total = Math.min(o.calibSize, calib.size());
-            stats = CalibrationRun.collect(fused, calib, o.calibSize, o.calibBatch, n -> o.listener.calibrating(n, total));
+            calibration = QuantPipeline.calibrate(fused, calib, o.calibSize, o.calibBatch, n -> o.listener.calibrating(n, total));
         }
-        double calibSeconds = (System.nanoTime() - c0) / 1e9;
-        TuningSpace space = new TuningSpace(fused, stats);
+        double calibSeconds = calibration.seconds();
+        TuningSpace space = new TuningSpace(calibration);
+        fallback = fallbackOrder(fused);
+        o.listener.message("fallback order: " + fallback.order() + ": " + fallback.why());
 
-        try (LabeledImages evalAll = DataSpec.open(evalSpec, size)) {
+        try (LabeledImages evalAll = o.evalImages != null ? borrowed(o.evalImages) : DataSpec.open(evalSpec, size)) {
             LabeledImages eval = o.evalLimit > 0 && o.evalLimit < evalAll.size() ? new SpreadSubset(evalAll, o.evalLimit) : evalAll;
-            LabelOffset offset = LabelOffset.forDataset(eval, scores.classes(), OptionalInt.empty());
-            Strategy strategy = Strategy.named(o.strategy);
+            // a user's metric reads its own labels: the evaluation images then need none
+            LabelOffset offset = o.metric instanceof Metric.TopK ? LabelOffset.forDataset(eval, scores.classes(), OptionalInt.empty()) : null;
             Map<String, Object> options = options(calibSpec, evalSpec, strategy);
             String dataDigest = digest(eval);
             String context = Sha256.hex(Json.write(options) + "|" + Sha256.hex(modelFile) + "|" + dataDigest).substring(0, 16);
             TuningHistory history = o.workdir == null ? TuningHistory.none() : TuningHistory.open(o.workdir, context);
-            try (RuntimePlanEvaluator evaluator = new RuntimePlanEvaluator(space, modelFile, eval, offset, o.subsetSize, o.runtime,
+            try (RuntimePlanEvaluator evaluator = new RuntimePlanEvaluator(space, modelFile, eval, offset, o.metric, o.subsetSize, o.runtime,
                     Runtime.getRuntime().availableProcessors(), o.workdir == null ? null : o.workdir.resolve("scratch"))) {
                 Search search = new Search(evaluator, o.criterion, space.ops(), history, o.listener, o.objective,
                         o.timeBudget == null ? 0 : o.timeBudget.toNanos(), o.maxTrials, System::nanoTime);
                 if (evaluator.runtimeNote() != null) o.listener.message(evaluator.runtimeNote());
                 AtomicBoolean written = new AtomicBoolean();
-                Map<String, Object> provenance = provenance(modelFile, calibSpec, evalSpec, dataDigest, options);
+                Provenance provenance = provenance(modelFile, calibSpec, evalSpec, dataDigest, options);
+                Run run = new Run(space, search, evaluator, strategy, evalAll, calibSeconds, t0, provenance);
                 Thread hook = new Thread(() -> {
                     search.requestStop("interrupted");
                     if (written.compareAndSet(false, true)) {
                         Trial best = search.bestSoFar();
-                        if (best != null) write(space, search, evaluator, best, "interrupted", "interrupted", calibSeconds, t0, provenance, false);
+                        if (best != null) write(run, best, "interrupted", "interrupted", false);
                     }
                 }, "qtune-tune-shutdown");
                 if (o.shutdownHook) Runtime.getRuntime().addShutdownHook(hook);
@@ -139,109 +150,105 @@ public final class Tuner {
                     }
                 }
                 boolean met = search.accepted() != null;
-                return write(space, search, evaluator, best, met ? "met" : "not-met", stopReason, calibSeconds, t0, provenance, true);
+                return write(run, best, met ? "met" : "not-met", stopReason, true);
             }
         }
     }
 
-    private Result write(TuningSpace space, Search search, RuntimePlanEvaluator evaluator, Trial best, String status, String stopReason,
-                         double calibSeconds, long t0, Map<String, Object> provenance, boolean layerErrors) {
+    /** What writing the outputs needs from one tuning run. */
+    private record Run(TuningSpace space, Search search, RuntimePlanEvaluator evaluator, Strategy strategy, LabeledImages evalAll,
+                       double calibSeconds, long t0, Provenance provenance) {}
+
+    /** Images the caller gave: used, never closed, by the tuner. */
+    private static LabeledImages borrowed(LabeledImages images) {
+        return new LabeledImages() {
+            @Override public int size() { return images.size(); }
+            @Override public int height() { return images.height(); }
+            @Override public int width() { return images.width(); }
+            @Override public int numLabels() { return images.numLabels(); }
+            @Override public int label(int i) { return images.label(i); }
+            @Override public String id(int i) { return images.id(i); }
+            @Override public void load(int i, float[] dst, int offset) { images.load(i, dst, offset); }
+        };
+    }
+
+    /** How reports and histories name images given as an object: their content digest identifies them. */
+    private static String apiSpec(LabeledImages images) {
+        return "api:" + images.getClass().getName();
+    }
+
+    /** Ops that miss the criterion fall back to FP32; whether BF16 would be faster here is measured, and said. */
+    private static TuningReport.Fallback fallbackOrder(Graph fused) {
+        io.qtune.engine.Bf16Speed speed = io.qtune.engine.Bf16Speed.measure(fused, 1, 5);
+        return new TuningReport.Fallback(List.of("int8", "fp32"), speed.bf16Faster()
+                ? "BF16 is not a fallback precision of this tuner yet; " + speed.describe()
+                : "BF16 is never a fallback for speed on this CPU: " + speed.describe(),
+                speed.bf16Faster(), speed.bf16FloorMs(), speed.fp32FloorMs());
+    }
+
+    private TuningReport.Fallback fallback;
+
+    private Result write(Run run, Trial best, String status, String stopReason, boolean layerErrors) {
+        TuningSpace space = run.space();
+        Search search = run.search();
+        RuntimePlanEvaluator evaluator = run.evaluator();
         QuantPlan plan = space.plan(best.candidate());
-        Int8GraphWriter.Result g = new Int8GraphWriter(Int8GraphWriter.ArgMaxOutput.CAST).write(space.fused(), new PlanDecisions(plan), o.out);
+        Int8GraphWriter.Result g = QuantPipeline.write(space.fused(), plan, o.out, Int8GraphWriter.ArgMaxOutput.CAST);
         Path planFile = sibling(o.out, ".plan.json");
         plan.write(planFile);
         double fp32Acc = search.fp32(Stage.FULL).accuracy();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("status", status);
-        r.put("met", "met".equals(status));
-        r.put("stop_reason", stopReason);
-        r.put("criterion", o.criterion.spec());
-        r.put("threshold", search.fullThreshold());
-        r.put("strategy", o.strategy);
-        r.put("objective", o.objective == Search.Objective.FASTEST ? "fastest" : "first-pass");
-        r.put("runtime", evaluator.runtime());
-        r.put("runtime_note", evaluator.runtimeNote());
-        Map<String, Object> fp32 = new LinkedHashMap<>();
-        fp32.put("accuracy", fp32Acc);
-        fp32.put("images", search.fp32(Stage.FULL).images());
-        fp32.put("throughput", searchFp32Throughput(search));
-        r.put("fp32", fp32);
-        Map<String, Object> int8 = new LinkedHashMap<>();
-        int8.put("candidate", best.candidate().key());
-        int8.put("stage", best.stage().id());
-        int8.put("accuracy", best.m().accuracy());
-        int8.put("images", best.m().images());
-        int8.put("throughput", best.throughput());
-        int8.put("int8_ops", plan.ops().size() - best.candidate().fp32Ops().size());
-        int8.put("fp32_ops", new ArrayList<>(best.candidate().fp32Ops()));
-        r.put("int8", int8);
+        TuningReport.Fp32 fp32 = new TuningReport.Fp32(fp32Acc, search.fp32(Stage.FULL).images(), searchFp32Throughput(search));
+        TuningReport.Int8 int8 = new TuningReport.Int8(best.candidate().key(), best.stage().id(), best.m().accuracy(), best.m().images(),
+                best.throughput(), plan.ops().size() - best.candidate().fp32Ops().size(), new ArrayList<>(best.candidate().fp32Ops()));
         List<Trial> trials = search.trials();
-        Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("trials", trials.size());
-        counts.put("full_evaluations", search.fullEvaluations());
-        counts.put("subset_evaluations", search.subsetEvaluations());
-        counts.put("resumed", search.resumedTrials());
-        r.put("counts", counts);
-        List<Object> planRows = new ArrayList<>();
+        TuningReport.Counts counts = new TuningReport.Counts(trials.size(), search.fullEvaluations(), search.subsetEvaluations(),
+                search.resumedTrials());
+        List<TuningReport.PlanRow> planRows = new ArrayList<>();
         for (String op : space.ops()) {
             OpPlan p = plan.op(op);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("op", op);
-            row.put("precision", p.precision().name());
-            row.put("weights", p.weights() == io.qtune.quant.WeightGranularity.PER_CHANNEL ? "per-channel" : "per-tensor");
-            row.put("algorithm", p.activationAlgorithm());
-            planRows.add(row);
+            planRows.add(new TuningReport.PlanRow(op, p.precision().name(),
+                    p.weights() == io.qtune.quant.WeightGranularity.PER_CHANNEL ? "per-channel" : "per-tensor", p.activationAlgorithm()));
         }
-        r.put("plan", planRows);
-        List<Object> layers = new ArrayList<>();
+        List<TuningReport.LayerErrorRow> layers = new ArrayList<>();
+        Integer layerErrorImages = null;
         if (layerErrors && o.layerErrorImages > 0) {
             Graph fused = space.fused();
             String input = fused.placeholders().get(0).name();
-            try (LabeledImages eval = DataSpec.open(String.valueOf(provenance.get("eval_spec")), ProxyModelSize.of(fused))) {
-                int n = Math.min(o.layerErrorImages, eval.size());
-                int px = eval.height() * eval.width() * 3;
-                float[] imgs = new float[n * px];
-                int[] idx = CalibrationRun.pick(eval.size(), n);
-                for (int i = 0; i < n; i++) eval.load(idx[i], imgs, i * px);
-                for (LayerErrors.LayerError e : LayerErrors.compute(fused, g.graph(), plan, input, new long[] {n, eval.height(), eval.width(), 3}, imgs)) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("op", e.op());
-                    row.put("precision", e.precision());
-                    row.put("sqnr_db", e.sqnrDb());
-                    row.put("cosine", e.cosine());
-                    layers.add(row);
-                }
-                r.put("layer_error_images", n);
+            LabeledImages eval = run.evalAll();
+            int n = Math.min(o.layerErrorImages, eval.size());
+            int px = eval.height() * eval.width() * 3;
+            float[] imgs = new float[n * px];
+            int[] idx = CalibrationRun.pick(eval.size(), n);
+            for (int i = 0; i < n; i++) eval.load(idx[i], imgs, i * px);
+            for (LayerErrors.LayerError e : LayerErrors.compute(fused, g.graph(), plan, input, new long[] {n, eval.height(), eval.width(), 3}, imgs)) {
+                layers.add(new TuningReport.LayerErrorRow(e.op(), e.precision(), e.sqnrDb(), e.cosine()));
             }
+            layerErrorImages = n;
         }
-        r.put("layer_errors", layers);
-        List<Object> trialRows = new ArrayList<>();
+        List<TuningReport.TrialRow> trialRows = new ArrayList<>();
         for (Trial t : trials) {
-            Map<String, Object> row = t.toMap();
             // the subset is the least confident images, so its own top-1 is far below the full set's; show the prediction
-            if (t.stage() == Stage.SUBSET) row.put("predicted_full", search.predictedFull(t));
-            trialRows.add(row);
+            trialRows.add(trialRow(t, t.stage() == Stage.SUBSET ? search.predictedFull(t) : null));
         }
-        r.put("trials", trialRows);
-        Map<String, Object> secs = new LinkedHashMap<>();
-        secs.put("calibration", calibSeconds);
-        secs.put("total", (System.nanoTime() - t0) / 1e9);
-        r.put("seconds", secs);
-        Map<String, Object> outputs = new LinkedHashMap<>();
-        outputs.put("model", o.out.toString());
-        outputs.put("plan", planFile.toString());
-        outputs.put("json", jsonFile().toString());
-        outputs.put("html", htmlFile().toString());
-        if (o.workdir != null) outputs.put("history", o.workdir.resolve(TuningHistory.FILE).toString());
-        r.put("outputs", outputs);
-        List<Object> warnings = new ArrayList<>(space.warnings());
+        TuningReport.Seconds secs = new TuningReport.Seconds(run.calibSeconds(), (System.nanoTime() - run.t0()) / 1e9);
+        TuningReport.Outputs outputs = new TuningReport.Outputs(o.out.toString(), planFile.toString(), jsonFile().toString(),
+                htmlFile().toString(), o.workdir == null ? null : o.workdir.resolve(TuningHistory.FILE).toString());
+        List<String> warnings = new ArrayList<>(space.warnings());
         warnings.addAll(g.warnings());
-        r.put("warnings", warnings);
-        r.put("provenance", provenance);
-        AtomicFiles.write(jsonFile(), (Json.write(r) + "\n").getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(htmlFile(), TuneReport.html(r).getBytes(StandardCharsets.UTF_8));
+        TuningReport r = new TuningReport(status, "met".equals(status), stopReason, o.criterion.spec(), o.metric.id(),
+                search.fullThreshold(), run.strategy().name(), o.objective.id(), evaluator.runtime(), evaluator.runtimeNote(), fp32, int8,
+                counts, planRows, layerErrorImages, layers, trialRows, secs, outputs, warnings, run.provenance(), Machine.current(), fallback);
+        AtomicFiles.write(jsonFile(), (r.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(htmlFile(), TuneReportHtml.render(r).getBytes(StandardCharsets.UTF_8));
         return new Result("met".equals(status), status, best, fp32Acc, search.fullThreshold(), trials.size(), search.fullEvaluations(),
-                search.subsetEvaluations(), search.resumedTrials(), (System.nanoTime() - t0) / 1e9, stopReason, r);
+                search.subsetEvaluations(), search.resumedTrials(), (System.nanoTime() - run.t0()) / 1e9, stopReason, r);
+    }
+
+    private static TuningReport.TrialRow trialRow(Trial t, Double predictedFull) {
+        Measurement m = t.m();
+        return new TuningReport.TrialRow(t.index(), t.phase(), t.stage().id(), t.candidate().algorithm(), t.candidate().weightsName(),
+                new ArrayList<>(t.candidate().fp32Ops()), m.accuracy(), m.images(), m.divergence(), m.disagreements(), m.seconds(),
+                t.throughput(), t.passed(), t.resumed(), predictedFull);
     }
 
     /** FP32 throughput if it was measured (the fastest objective or a timed written plan); never measured here. */
@@ -278,27 +285,20 @@ public final class Tuner {
         m.put("subset", o.subsetSize);
         m.put("criterion", o.criterion.spec());
         m.put("strategy", strategy.name());
-        m.put("objective", o.objective.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-        m.put("runtime", o.runtime);
+        m.put("objective", o.objective.id());
+        m.put("runtime", o.runtime.id());
+        // absent for top-1, so histories written before there were metrics still resume
+        if (o.metric != Metric.TOP1) m.put("metric", o.metric.id());
         return m;
     }
 
-    private Map<String, Object> provenance(Path model, String calibSpec, String evalSpec, String dataDigest, Map<String, Object> options) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("tool", "qtune " + VERSION);
-        p.put("java", System.getProperty("java.version"));
-        p.put("model", model.toString());
-        p.put("model_sha256", Sha256.hex(model));
-        p.put("calib_spec", calibSpec);
-        p.put("eval_spec", evalSpec);
-        p.put("eval_content_sha256", dataDigest);
-        p.put("eval_content_note", "sha256 over every label and id and the decoded pixels of up to 256 images spread over the set");
+    private Provenance provenance(Path model, String calibSpec, String evalSpec, String dataDigest, Map<String, Object> options) {
         Map<String, Object> opts = new LinkedHashMap<>(options);
         opts.put("time_budget_s", o.timeBudget == null ? null : o.timeBudget.toMillis() / 1000.0);
         opts.put("max_trials", o.maxTrials);
         opts.put("workdir", o.workdir == null ? null : o.workdir.toString());
-        p.put("options", opts);
-        return p;
+        return new Provenance("qtune " + VERSION, System.getProperty("java.version"), model.toString(), Sha256.hex(model), calibSpec,
+                evalSpec, dataDigest, "sha256 over every label and id and the decoded pixels of up to 256 images spread over the set", opts);
     }
 
     /** Digest of the evaluation data as the model sees it (any source: files, synthetic, a subset view). */
@@ -322,17 +322,15 @@ public final class Tuner {
     }
 
 
-    /** The square input size of a fused graph. */
-    private static final class ProxyModelSize {
-        static int of(Graph fused) {
-            return Math.toIntExact(fused.placeholders().get(0).attrShape("shape").dims()[1]);
-        }
-    }
-
+    /** Every setting is typed (the CLI parses its strings into these); data comes as spec strings or as images. */
     public static final class Builder {
         private Path model, out, json, html, workdir;
-        private String calib, eval, strategy = "sensitivity", runtime = "auto";
-        private AccuracyCriterion criterion = AccuracyCriterion.parse("relative:0.01");
+        private String calib, eval;
+        private LabeledImages calibImages, evalImages;
+        private Strategy strategy;
+        private TrialRuntime runtime = TrialRuntime.AUTO;
+        private Metric metric = Metric.TOP1;
+        private AccuracyCriterion criterion = new AccuracyCriterion(AccuracyCriterion.Kind.RELATIVE, 0.01);
         private Search.Objective objective = Search.Objective.FIRST_PASS;
         private Duration timeBudget;
         private int maxTrials, calibSize = CalibrationRun.DEFAULT_SIZE, calibBatch = 50, subsetSize = 1000, evalLimit, layerErrorImages = 4;
@@ -341,50 +339,55 @@ public final class Tuner {
 
         /** Null: the embedded proxy model (with fashion-mnist:train / fashion-mnist:test unless given). */
         public Builder model(Path p) { this.model = p; return this; }
-        public Builder calib(String spec) { this.calib = spec; return this; }
-        public Builder eval(String spec) { this.eval = spec; return this; }
+        /** Calibration images as a data spec ({@link DataSpec#FORMS}). */
+        public Builder calib(String spec) { this.calib = spec; this.calibImages = null; return this; }
+        /** Calibration images of your own (labels unused); the tuner reads them and leaves them open. */
+        public Builder calib(LabeledImages images) { this.calibImages = images; this.calib = null; return this; }
+        /** Evaluation images as a data spec; labeled for top-1/top-5. */
+        public Builder eval(String spec) { this.eval = spec; this.evalImages = null; return this; }
+        /**
+         * Evaluation images of your own, read and left open: labeled for top-1/top-5; with a user's metric they serve
+         * only the runtime probe, the timing runs and the per-layer errors, and need no labels.
+         */
+        public Builder eval(LabeledImages images) { this.evalImages = images; this.eval = null; return this; }
         public Builder out(Path p) { this.out = p; return this; }
         /** The JSON report; default beside --out as NAME.tune.json. */
         public Builder json(Path p) { this.json = p; return this; }
         /** The HTML report; default beside the JSON report. */
         public Builder html(Path p) { this.html = p; return this; }
         public Builder workdir(Path p) { this.workdir = p; return this; }
-        public Builder criterion(AccuracyCriterion c) { this.criterion = c; return this; }
-        public Builder strategy(String s) { Strategy.named(s); this.strategy = s; return this; }
-        public Builder runtime(String r) { this.runtime = r; return this; }
-
-        public Builder objective(String s) {
-            this.objective = switch (s == null ? "" : s) {
-                case "first-pass" -> Search.Objective.FIRST_PASS;
-                case "fastest" -> Search.Objective.FASTEST;
-                default -> throw new QtuneException("--objective must be first-pass or fastest, got '" + s + "'");
-            };
-            return this;
-        }
+        /** The criterion applies to the metric's score: relative to FP32's score, or an absolute drop in its units. */
+        public Builder criterion(AccuracyCriterion c) { this.criterion = java.util.Objects.requireNonNull(c, "criterion"); return this; }
+        /** Default: sensitivity for top-1/top-5, basic for a user's metric (which cannot be screened on a subset). */
+        public Builder strategy(Strategy s) { this.strategy = s; return this; }
+        public Builder runtime(TrialRuntime r) { this.runtime = java.util.Objects.requireNonNull(r, "runtime"); return this; }
+        /** {@link Metric#TOP1} (default), {@link Metric#TOP5}, or {@link Metric#custom} with your own evaluation. */
+        public Builder metric(Metric m) { this.metric = java.util.Objects.requireNonNull(m, "metric"); return this; }
+        public Builder objective(Search.Objective obj) { this.objective = java.util.Objects.requireNonNull(obj, "objective"); return this; }
 
         public Builder timeBudget(Duration d) { this.timeBudget = d; return this; }
 
         public Builder maxTrials(int n) {
-            if (n < 0) throw new QtuneException("--max-trials must be 0 (no limit) or more, got " + n);
+            if (n < 0) throw new InvalidSetting("maxTrials", "must be 0 (no limit) or more, got " + n);
             this.maxTrials = n;
             return this;
         }
 
         public Builder calibSize(int n) {
-            if (n < 1) throw new QtuneException("--calib-size must be at least 1, got " + n);
+            if (n < 1) throw new InvalidSetting("calibSize", "must be at least 1, got " + n);
             this.calibSize = n;
             return this;
         }
 
         public Builder subsetSize(int n) {
-            if (n < 1) throw new QtuneException("--subset must be at least 1, got " + n);
+            if (n < 1) throw new InvalidSetting("subset", "must be at least 1, got " + n);
             this.subsetSize = n;
             return this;
         }
 
         /** Evaluate on this many images spread over the set (0: all). */
         public Builder evalLimit(int n) {
-            if (n < 0) throw new QtuneException("--eval-limit must be 0 (all) or more, got " + n);
+            if (n < 0) throw new InvalidSetting("evalLimit", "must be 0 (all) or more, got " + n);
             this.evalLimit = n;
             return this;
         }
@@ -401,12 +404,12 @@ public final class Tuner {
     /** Parses 90s, 10m, 2h or 1h30m. */
     public static Duration parseDuration(String s) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?").matcher(s == null ? "" : s.trim());
-        if (s == null || s.isBlank() || !m.matches()) throw new QtuneException("--time-budget '" + s + "': use e.g. 90s, 10m, 2h or 1h30m");
+        if (s == null || s.isBlank() || !m.matches()) throw new InvalidSetting("timeBudget", "'" + s + "': use e.g. 90s, 10m, 2h or 1h30m");
         long secs = 0;
         if (m.group(1) != null) secs += Long.parseLong(m.group(1)) * 3600;
         if (m.group(2) != null) secs += Long.parseLong(m.group(2)) * 60;
         if (m.group(3) != null) secs += Long.parseLong(m.group(3));
-        if (secs == 0) throw new QtuneException("--time-budget '" + s + "' is zero");
+        if (secs == 0) throw new InvalidSetting("timeBudget", "'" + s + "' is zero");
         return Duration.ofSeconds(secs);
     }
 }

@@ -50,8 +50,8 @@ public final class TuningHistory {
             Object head = Json.parse(lines.get(0), f + ":1");
             String was = head instanceof Map<?, ?> m ? (String) m.get("context") : null;
             if (!context.equals(was)) {
-                throw new QtuneException(f + " was made with other options or inputs (" + was + ", now " + context
-                        + "): use another --workdir or delete it");
+                throw io.qtune.InvalidSetting.mentioning(f + " was made with other options or inputs (" + was + ", now " + context
+                        + "): use another ", "workdir", " or delete it");
             }
             for (int i = 1; i < lines.size(); i++) {
                 String line = lines.get(i);

@@ -2,19 +2,15 @@ package io.qtune.tune;
 
 import io.qtune.calib.CalibratedRange;
 import io.qtune.calib.CalibrationRanges;
-import io.qtune.calib.CalibrationRun;
 import io.qtune.calib.RangeAlgorithm;
-import io.qtune.calib.RangeCalibrator;
+import io.qtune.calib.RangeEstimator;
 import io.qtune.calib.TensorRange;
-import io.qtune.calib.TensorStats;
-import io.qtune.calib.TensorSummary;
 import io.qtune.graph.Graph;
-import io.qtune.graph.Node;
-import io.qtune.graph.Ops;
+import io.qtune.quant.Calibration;
 import io.qtune.quant.OpPlan;
+import io.qtune.quant.QuantPipeline;
 import io.qtune.quant.Precision;
 import io.qtune.quant.QuantPlan;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,17 +24,17 @@ import java.util.TreeMap;
  */
 public final class TuningSpace {
     private final Graph fused;
-    private final List<String> ops = new ArrayList<>();
-    private final List<TensorSummary> summaries;
+    private final Calibration calibration;
+    private final List<String> ops;
+    private final List<String> observed;
     private final Map<String, Map<String, TensorRange>> rangesByAlgorithm = new HashMap<>();
     private final Set<String> warnings = new LinkedHashSet<>();
 
-    public TuningSpace(Graph fused, TensorStats stats) {
-        this.fused = fused;
-        for (Node n : fused.nodes()) {
-            if (Ops.isConv(n.op()) || n.op().equals(Ops.MAX_POOL)) ops.add(n.name());
-        }
-        summaries = CalibrationRun.observedTensors(fused).stream().map(stats::summary).toList();
+    public TuningSpace(Calibration calibration) {
+        this.calibration = calibration;
+        this.fused = calibration.fused();
+        this.ops = QuantPipeline.quantizableOps(fused);
+        this.observed = QuantPipeline.observedTensors(fused);
     }
 
     public Graph fused() {
@@ -52,7 +48,8 @@ public final class TuningSpace {
 
     public synchronized Map<String, TensorRange> ranges(String algorithm) {
         return rangesByAlgorithm.computeIfAbsent(algorithm, a -> {
-            CalibrationRanges r = RangeCalibrator.compute(summaries, t -> RangeAlgorithm.parse(a));
+            RangeEstimator estimator = RangeAlgorithm.parse(a);
+            CalibrationRanges r = calibration.ranges(observed, t -> estimator);
             warnings.addAll(r.warnings());
             Map<String, TensorRange> out = new TreeMap<>();
             for (Map.Entry<String, CalibratedRange> e : r.ranges().entrySet()) out.put(e.getKey(), e.getValue().range());

@@ -9,6 +9,7 @@ import io.qtune.data.LabeledImages;
 import io.qtune.tf.TfModel;
 import io.qtune.zoo.ResNet50Topology.Conv;
 import io.qtune.zoo.ResNet50Topology.Role;
+import io.qtune.data.Gaussian;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,16 +68,16 @@ public final class ProxyTrainer {
                          double weightDecay, double bnMomentum, int maxShift, long seed, int threads, int logEvery,
                          int trainLimit) {
         public Config {
-            if (epochs < 1) throw new QtuneException("--epochs must be at least 1, got " + epochs);
-            if (batchSize < 2) throw new QtuneException("--batch-size must be at least 2 (batch norm needs a batch), got " + batchSize);
-            if (!(learningRate > 0)) throw new QtuneException("--learning-rate must be positive, got " + learningRate);
+            if (epochs < 1) throw new io.qtune.InvalidSetting("epochs", "must be at least 1, got " + epochs);
+            if (batchSize < 2) throw new io.qtune.InvalidSetting("batchSize", "must be at least 2 (batch norm needs a batch), got " + batchSize);
+            if (!(learningRate > 0)) throw new io.qtune.InvalidSetting("learningRate", "must be positive, got " + learningRate);
             if (momentum < 0 || momentum >= 1) throw new QtuneException("momentum must be in [0,1), got " + momentum);
             if (weightDecay < 0) throw new QtuneException("weight decay must be >= 0, got " + weightDecay);
             if (bnMomentum < 0 || bnMomentum >= 1) throw new QtuneException("batch-norm momentum must be in [0,1), got " + bnMomentum);
-            if (maxShift < 0) throw new QtuneException("--max-shift must be >= 0, got " + maxShift);
-            if (threads < 1) throw new QtuneException("--threads must be at least 1, got " + threads);
-            if (logEvery < 1) throw new QtuneException("--log-every must be at least 1, got " + logEvery);
-            if (trainLimit < 0) throw new QtuneException("--train-limit must be >= 0, got " + trainLimit);
+            if (maxShift < 0) throw new io.qtune.InvalidSetting("maxShift", "must be >= 0, got " + maxShift);
+            if (threads < 1) throw new io.qtune.InvalidSetting("threads", "must be at least 1, got " + threads);
+            if (logEvery < 1) throw new io.qtune.InvalidSetting("logEvery", "must be at least 1, got " + logEvery);
+            if (trainLimit < 0) throw new io.qtune.InvalidSetting("trainLimit", "must be >= 0, got " + trainLimit);
         }
     }
 

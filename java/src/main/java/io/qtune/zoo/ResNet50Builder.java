@@ -5,6 +5,8 @@ import io.qtune.AtomicFiles;
 import io.qtune.tf.TfModel;
 import io.qtune.zoo.ResNet50Topology.Conv;
 import io.qtune.zoo.ResNet50Topology.Role;
+import io.qtune.data.Gaussian;
+import io.qtune.data.SyntheticImages;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

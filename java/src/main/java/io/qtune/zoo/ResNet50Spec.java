@@ -22,14 +22,14 @@ public record ResNet50Spec(double widthMultiplier, int imageSize, int classes, l
 
     public ResNet50Spec {
         if (!(widthMultiplier > 0) || widthMultiplier > MAX_WIDTH || Double.isNaN(widthMultiplier)) {
-            throw new QtuneException("--width-multiplier must be in (0, " + MAX_WIDTH + "], got " + widthMultiplier);
+            throw new io.qtune.InvalidSetting("widthMultiplier", "must be in (0, " + MAX_WIDTH + "], got " + widthMultiplier);
         }
         if (imageSize < MIN_IMAGE_SIZE || imageSize > MAX_IMAGE_SIZE) {
-            throw new QtuneException("--image-size must be in " + MIN_IMAGE_SIZE + ".." + MAX_IMAGE_SIZE
+            throw new io.qtune.InvalidSetting("imageSize", "must be in " + MIN_IMAGE_SIZE + ".." + MAX_IMAGE_SIZE
                     + " (five stride-2 reductions need at least " + MIN_IMAGE_SIZE + " pixels), got " + imageSize);
         }
         if (classes < 1) {
-            throw new QtuneException("--classes must be at least 1, got " + classes);
+            throw new io.qtune.InvalidSetting("classes", "must be at least 1, got " + classes);
         }
     }
 

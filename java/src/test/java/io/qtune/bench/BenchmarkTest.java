@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qtune.Json;
 import io.qtune.QtuneException;
+import io.qtune.report.BenchRatio;
+import io.qtune.report.BenchResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,16 +41,16 @@ class BenchmarkTest {
                 new FakeEngine("tf-fp32", 20_000_000, clock, log));
         Benchmark b = new Benchmark(engines, List.of(1, 4), new Benchmark.Timing(1.0, 0.1, 0.25), n -> new float[n * 3],
                 () -> clock.now);
-        List<Benchmark.Result> results = b.run();
+        List<BenchResult> results = b.run();
         assertEquals(4, results.size());
-        for (Benchmark.Result r : results) assertTrue(r.seconds() >= 1.0, r.toString());
+        for (BenchResult r : results) assertTrue(r.seconds() >= 1.0, r.toString());
 
-        Benchmark.Result fast1 = results.stream().filter(r -> r.engine().equals("onednn-fp32") && r.batch() == 1).findFirst().orElseThrow();
+        BenchResult fast1 = results.stream().filter(r -> r.engine().equals("onednn-fp32") && r.batch() == 1).findFirst().orElseThrow();
         // runs cost 10, 10, 20 ms in turn: median 10 ms, p90 20 ms, 3 images per 40 ms
         assertEquals(10.0, fast1.latencyMsP50(), 1e-9);
         assertEquals(20.0, fast1.latencyMsP90(), 1e-9);
         assertEquals(75.0, fast1.imagesPerSecond(), 3.0);
-        Benchmark.Result slow4 = results.stream().filter(r -> r.engine().equals("tf-fp32") && r.batch() == 4).findFirst().orElseThrow();
+        BenchResult slow4 = results.stream().filter(r -> r.engine().equals("tf-fp32") && r.batch() == 4).findFirst().orElseThrow();
         assertEquals(80.0, slow4.latencyMsP50(), 1e-9);
 
         // slices alternate between pairs: the log switches engine or batch many times, not once per pair
@@ -55,11 +58,11 @@ class BenchmarkTest {
         for (int i = 1; i < log.size(); i++) if (!log.get(i).equals(log.get(i - 1))) switches++;
         assertTrue(switches >= 4 * 4, "expected round-robin slices, got " + switches + " switches");
 
-        List<Benchmark.Ratio> ratios = Benchmark.ratios(results);
+        List<BenchRatio> ratios = Benchmark.ratios(results);
         assertEquals(2, ratios.size());
-        for (Benchmark.Ratio q : ratios) {
-            assertEquals(2.0, q.throughput(), 0.15);
-            assertEquals(0.5, q.latencyP50(), 1e-9);
+        for (BenchRatio q : ratios) {
+            assertEquals(2.0, q.imagesPerSecondRatio(), 0.15);
+            assertEquals(0.5, q.latencyP50Ratio(), 1e-9);
         }
         String table = Benchmark.table(results);
         assertTrue(table.contains("ratio onednn-fp32 / tf-fp32 at batch 4: 2.00x images/s, 0.50x p50 latency"), table);
@@ -67,16 +70,46 @@ class BenchmarkTest {
 
     @Test
     void jsonHasOneObjectPerResultAndRatio() {
-        List<Benchmark.Result> results = List.of(new Benchmark.Result("onednn-fp32", 1, 25, 40, 41, 10, 0.4),
-                new Benchmark.Result("tf-fp32", 1, 20, 50, 52, 8, 0.4));
-        String json = Benchmark.json(results, "a \"quoted\" path\\x.pb");
-        assertTrue(json.contains("\"model\": \"a \\\"quoted\\\" path\\\\x.pb\""), json);
-        assertTrue(json.contains("{\"engine\": \"onednn-fp32\", \"batch\": 1, \"images_per_second\": 25.0000, "
-                + "\"latency_ms_p50\": 40.0000, \"latency_ms_p90\": 41.0000"), json);
-        assertTrue(json.contains("\"images_per_second_ratio\": 1.2500, \"latency_p50_ratio\": 0.8000"), json);
-        assertEquals(Map.of('{', 4L, '}', 4L, '[', 2L, ']', 2L), Map.of(
-                '{', json.chars().filter(c -> c == '{').count(), '}', json.chars().filter(c -> c == '}').count(),
-                '[', json.chars().filter(c -> c == '[').count(), ']', json.chars().filter(c -> c == ']').count()));
+        List<BenchResult> results = List.of(new BenchResult("onednn-fp32", 1, 25, 40, 41, 10, 0.4),
+                new BenchResult("tf-fp32", 1, 20, 50, 52, 8, 0.4));
+        String json = Benchmark.json(results, "a \"quoted\" path\\x.pb", null);
+        assertEquals("""
+                {
+                  "model": "a \\"quoted\\" path\\\\x.pb",
+                  "results": [
+                    {
+                      "engine": "onednn-fp32",
+                      "batch": 1,
+                      "images_per_second": 25,
+                      "latency_ms_p50": 40,
+                      "latency_ms_p90": 41,
+                      "runs": 10,
+                      "seconds": 0.4
+                    },
+                    {
+                      "engine": "tf-fp32",
+                      "batch": 1,
+                      "images_per_second": 20,
+                      "latency_ms_p50": 50,
+                      "latency_ms_p90": 52,
+                      "runs": 8,
+                      "seconds": 0.4
+                    }
+                  ],
+                  "ratios": [
+                    {
+                      "numerator": "onednn-fp32",
+                      "denominator": "tf-fp32",
+                      "batch": 1,
+                      "images_per_second_ratio": 1.25,
+                      "latency_p50_ratio": 0.8
+                    }
+                  ]
+                }
+                """, json);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> back = (Map<String, Object>) Json.parse(json, "bench.json");
+        assertEquals("a \"quoted\" path\\x.pb", back.get("model"));
     }
 
     @Test

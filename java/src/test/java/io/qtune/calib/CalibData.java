@@ -1,4 +1,5 @@
 package io.qtune.calib;
+import io.qtune.data.Gaussian;
 
 import java.util.Random;
 

@@ -26,14 +26,39 @@ class BenchCommandTest {
         String text = Files.readString(json);
         assertEquals(4, text.split("\"images_per_second\"", -1).length - 1, text);
         assertEquals(2, text.split("\"images_per_second_ratio\"", -1).length - 1, text);
-        assertTrue(text.contains("{\"engine\": \"tf-fp32\", \"batch\": 2,"), text);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> report = (java.util.Map<String, Object>) io.qtune.Json.parse(text, "bench.json");
+        assertTrue(((java.util.List<?>) report.get("results")).stream()
+                .anyMatch(o -> o instanceof java.util.Map<?, ?> m && "tf-fp32".equals(m.get("engine")) && Double.valueOf(2).equals(m.get("batch"))), text);
+    }
+
+    @Test
+    void floorTimesEveryConvolutionAloneAndTheJsonCarriesIt(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("tiny.pb");
+        ResNet50Builder.write(ResNet50Builder.build(new ResNet50Spec(0.125, 32, 11, 3)).graph(), model);
+        Path json = dir.resolve("bench.json");
+        CliRun r = CliRun.of("bench", "--model", model.toString(), "--engines", "onednn-fp32,onednn-bf16", "--batch", "1",
+                "--seconds", "0.2", "--warmup", "0.05", "--slice", "0.05", "--floor", "--floor-runs", "3",
+                "--json", json.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        // ResNet50: 53 convolutions and the dense layer are the floor; every one gets a time alone
+        long timedAlone = r.out().lines().filter(l -> l.matches(
+                "\\s*\\d+ (bf16 convolution|convolution|inner product)\\s+[0-9.]+\\s+[0-9.]+%\\s+[0-9.]+\\s+[0-9.]+\\s+\\S.*")).count();
+        assertTrue(r.out().contains("engine/floor"), r.out());
+        assertTrue(r.out().matches("(?s).*floor onednn-fp32 batch 1: p50 [0-9.]+ ms/image, floor [0-9.]+ ms/image, ratio [0-9.]+x.*"), r.out());
+        assertTrue(r.out().contains("BF16"), r.out()); // faster, SLOWER, or no native bf16: said either way
+        assertTrue(r.out().contains("machine: "), r.out());
+        String text = Files.readString(json);
+        assertEquals(2, text.split("\"floor_ratio\"", -1).length - 1, text);
+        assertTrue(text.contains("\"machine\": {"), text);
+        assertTrue(timedAlone >= 2 * 54, "convolutions and the dense layer timed alone, both engines: " + timedAlone);
     }
 
     @Test
     void unknownEngineIsOneLineError(@TempDir Path dir) {
         CliRun r = CliRun.of("bench", "--model", dir.resolve("missing.pb").toString(), "--engines", "onednn-fp64");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("error: unknown engine 'onednn-fp64' (known: onednn-fp32, tf-fp32, onednn-int8, tf-int8)"), r.err());
+        assertTrue(r.err().startsWith("error: unknown engine 'onednn-fp64' (known: onednn-fp32, tf-fp32, onednn-int8, tf-int8, onednn-bf16)"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 

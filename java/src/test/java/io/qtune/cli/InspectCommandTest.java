@@ -3,7 +3,7 @@ package io.qtune.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.qtune.engine.ReferenceInterpreterTest;
+import io.qtune.reference.ReferenceInterpreterTest;
 import io.qtune.graph.GraphDefCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;

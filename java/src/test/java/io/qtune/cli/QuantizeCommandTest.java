@@ -9,7 +9,11 @@ import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Ops;
+import io.qtune.data.DataSpec;
+import io.qtune.data.LabeledImages;
 import io.qtune.quant.QuantPlan;
+import io.qtune.quant.Quantizer;
+import io.qtune.zoo.ProxyModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -34,6 +38,14 @@ class QuantizeCommandTest {
         assertTrue(fromPlan.out().contains("calibrated on 0 images"), fromPlan.out());
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(c));
         assertTrue(Files.readString(dir.resolve("q.json")).contains("\"int8_ops\":54"));
+        // from Java, the calibration images given to the builder as a spec or as images: the CLI's bytes
+        Path d = dir.resolve("d.pb"), e = dir.resolve("e.pb");
+        Quantizer.builder().calib("synthetic:40").calibSize(40).build().quantize(ProxyModel.file(), d, n -> {});
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(d));
+        try (LabeledImages images = DataSpec.open("synthetic:40", ProxyModel.IMAGE_SIZE)) {
+            Quantizer.builder().calib(images).calibSize(40).build().quantize(ProxyModel.file(), e, n -> {});
+        }
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(e));
 
         Graph g = GraphDefCodec.read(a);
         assertEquals(Ops.CAST, g.node("ArgMax").op());

@@ -3,7 +3,6 @@ package io.qtune.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.qtune.QtuneException;
 import java.io.ByteArrayOutputStream;
@@ -192,7 +191,7 @@ class FashionMnistTest {
 
     @Test
     void realDebianFilesHaveTheKnownShape() {
-        assumeTrue(FashionMnist.debianFilesPresent(), "dataset-fashion-mnist not installed (scripts/install-deps)");
+        DebianFashionMnist.assumeInstalled();
         FashionMnist test = FashionMnist.open(FashionMnist.Split.TEST, 32);
         assertEquals(10_000, test.size());
         int[] perLabel = new int[10];

@@ -41,14 +41,16 @@ class LabelOffsetTest {
     @Test
     void ambiguousCountsAskForAnExplicitOffset() {
         QtuneException e = assertThrows(QtuneException.class, () -> LabelOffset.resolve(10, 1001, AUTO));
-        assertTrue(e.getMessage().contains("pass --label-offset N with N in 0..991"), e.getMessage());
+        assertTrue(e.getMessage().contains("pass labelOffset N with N in 0..991"), e.getMessage());
+        // the library names its setting; the CLI says its flag in the same place
+        assertTrue(((io.qtune.InvalidSetting) e).messageFor("--label-offset").contains("pass --label-offset N with N in 0..991"));
     }
 
     @Test
     void offsetPushingALabelPastTheLastOutputIsRejected() {
         QtuneException e = assertThrows(QtuneException.class, () -> LabelOffset.resolve(1000, 1000, OptionalInt.of(1)));
         assertTrue(e.getMessage().contains("maps data set labels 0..999 to model classes 1..1000"), e.getMessage());
-        assertTrue(e.getMessage().contains("model has classes 0..999") && e.getMessage().contains("--label-offset 0"),
+        assertTrue(e.getMessage().contains("model has classes 0..999") && e.getMessage().contains("pass labelOffset 0"),
                 e.getMessage());
         assertThrows(QtuneException.class, () -> LabelOffset.resolve(1000, 1001, OptionalInt.of(2)));
         assertThrows(QtuneException.class, () -> LabelOffset.resolve(1000, 1001, OptionalInt.of(-1)));

@@ -19,6 +19,7 @@ import io.qtune.graph.passes.Passes;
 import io.qtune.testing.GraphBuilder;
 import io.qtune.testing.SmallResNet;
 import io.qtune.testing.TfReference;
+import io.qtune.reference.ReferenceInterpreter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

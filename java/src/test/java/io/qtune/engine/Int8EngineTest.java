@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qtune.QtuneException;
 import io.qtune.export.Int8GraphWriter;
-import io.qtune.export.Int8ReferenceInterpreter;
+import io.qtune.reference.Int8ReferenceInterpreter;
 import io.qtune.export.MinMaxDecisions;
 import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
@@ -19,6 +19,7 @@ import io.qtune.graph.TensorRef;
 import io.qtune.graph.passes.Passes;
 import io.qtune.testing.GraphBuilder;
 import io.qtune.testing.SmallResNet;
+import io.qtune.reference.ReferenceInterpreter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,8 +79,9 @@ public class Int8EngineTest {
     }
 
     /**
-     * Runs the engine and the reference on one batch; each op of the reference reads the engine's inputs (layer by
-     * layer), so a 1-LSB difference upstream does not grow. Returns the layer-by-layer tally; asserts softmax.
+     * Runs the engine and the reference on one batch, each op of the reference reading the engine's inputs (layer by
+     * layer, so a difference is caught where it starts) and the reference on its own (end to end). Asserts that
+     * no code differs either way, softmax and ArgMax; returns the layer-by-layer tally.
      */
     static Lsb compare(String label, Graph int8, int batch, long seed) {
         Map<String, DType> q = quantizedTensors(int8);
@@ -111,25 +113,33 @@ public class Int8EngineTest {
         }
         System.out.println(label + ", batch " + batch + ": layer by layer " + t + "; end to end " + e
                 + "; softmax max |diff| " + d + "; ArgMax agreement " + agree + "/" + batch);
-        assertEquals(0, t.worse, label + ": " + t);
+        // the engine computes what TF computes (docs/int8-semantics.md): not one code differs, layer by layer or
+        // end to end (measured: 0 of 19,712 codes per image, AMD EPYC)
+        assertEquals(0, t.oneLsb + t.worse, label + ", layer by layer: " + t);
+        assertEquals(0, e.oneLsb + e.worse, label + ", end to end: " + e);
+        // equal codes leave only the FP32 tail (Dequantize, Mean, MatMul, Softmax) in another summation order:
+        // a k-term float sum errs by <= k * 2^-24 relative, orders of magnitude below 2e-3 (measured <= 3e-8)
         assertTrue(d < 2e-3, label + ": softmax differs by " + d);
+        assertEquals(batch, agree, label + ": the engine's ArgMax picks the reference's top class");
         return t;
     }
 
     @Test
-    void everyQuantizedTensorMatchesTheReferenceWithinOneLsb() {
+    void everyQuantizedTensorMatchesTheReferenceExactly() {
+        io.qtune.testing.Cpu.assumeExactInt8();
         for (boolean perChannel : new boolean[] {true, false}) {
             Graph int8 = new Int8GraphWriter().convert(fused, allInt8.with(Set.of(), perChannel)).graph();
             for (int batch : new int[] {1, 3}) {
                 Lsb t = compare(perChannel ? "per-channel" : "per-tensor", int8, batch, 40 + batch);
-                // 1-LSB differences come from float rounding order only: they must stay rare
-                assertTrue(t.oneLsb * 100 <= t.elements, t.toString());
+                // every quantized tensor of the graph was compared: 19,712 codes per image
+                assertEquals(19_712L * batch, t.elements, t.toString());
             }
         }
     }
 
     @Test
     void fp32FallbackConvolutionsRunInsideAnInt8Graph() {
+        io.qtune.testing.Cpu.assumeExactInt8();
         // block2/relu2 sits between two INT8 convolutions; block2/relu_out is a residual sum convolution
         for (String fallback : List.of("block2/relu2", "block2/relu_out")) {
             Graph int8 = new Int8GraphWriter().convert(fused, allInt8.with(Set.of(fallback), true)).graph();

@@ -2,11 +2,10 @@ package io.qtune.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.qtune.data.BatchLoader;
 import io.qtune.data.DataSpec;
-import io.qtune.data.FashionMnist;
+import io.qtune.data.DebianFashionMnist;
 import io.qtune.data.LabelOffset;
 import io.qtune.data.LabeledImages;
 import io.qtune.zoo.ProxyModel;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ProxyEngineAgreementTest {
     @Test
     void onednnAndTensorFlowAgreeOnTheTestSplit() {
-        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist (scripts/install-deps)");
+        DebianFashionMnist.assumeInstalled();
         Path model = ProxyModel.file();
         Evaluator evaluator = new Evaluator(64, BatchLoader.Options.defaults());
         try (LabeledImages data = DataSpec.open(ProxyModel.DEFAULT_DATA, ProxyModel.IMAGE_SIZE);

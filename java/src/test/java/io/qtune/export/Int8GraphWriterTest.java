@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qtune.QtuneException;
-import io.qtune.engine.ReferenceInterpreter;
+import io.qtune.reference.ReferenceInterpreter;
 import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
@@ -20,6 +20,7 @@ import io.qtune.testing.GraphBuilder;
 import io.qtune.testing.SmallResNet;
 import io.qtune.testing.TfInt8Reference;
 import io.qtune.testing.TfReference;
+import io.qtune.reference.Int8ReferenceInterpreter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,6 +111,7 @@ public class Int8GraphWriterTest {
 
     @Test
     void everyConvolutionMatchesTheJavaInt8Reference() {
+        io.qtune.testing.Cpu.assumeExactInt8();
         Graph g = new Int8GraphWriter().convert(fused, allInt8).graph();
         float[] input = testInput();
         long[] shape = SmallResNet.inputShape(BATCH);
@@ -190,6 +192,7 @@ public class Int8GraphWriterTest {
 
     @Test
     void oneConvolutionKeptFp32StillRunsInTensorFlow() {
+        io.qtune.testing.Cpu.assumeExactInt8();
         float[] input = testInput();
         long[] shape = SmallResNet.inputShape(BATCH);
         var ref = TfReference.run(fp32, SmallResNet.INPUT, input, shape, List.of("softmax_tensor"));
@@ -253,8 +256,9 @@ public class Int8GraphWriterTest {
 
     @Test
     void graphsBeyondResNetExportWithFallbacksWhereTensorFlowHasNoKernel() {
+        io.qtune.testing.Cpu.assumeExactInt8();
         // every op the importer accepts in FP32, then a conv + bias + Relu6 whose outputs exceed 6
-        Graph odd = io.qtune.engine.ReferenceInterpreterTest.everyOp();
+        Graph odd = io.qtune.reference.ReferenceInterpreterTest.everyOp();
         GraphBuilder b = new GraphBuilder(5);
         String x = b.placeholder("input", -1, 9, 9, 4);
         String c = b.unary("relu6", Ops.RELU6, b.biasAdd("bias", b.conv("conv", x, 3, 3, 4, 6, 1, "SAME"), 6));
@@ -301,6 +305,7 @@ public class Int8GraphWriterTest {
 
     @Test
     void aSummandWithOtherLateReadersGetsItsOwnCopy() {
+        io.qtune.testing.Cpu.assumeExactInt8();
         // t feeds a sum (S = relu(convB(t) + t)) and another head (C) that need not run before S; then D = relu(convD(S) + S)
         // reads S both as input and as summand. TF computes sums in place in the summand's buffer and refuses at run
         // time ("Summand cannot be forwarded") when anything else still holds it, so both sums need a private summand.

@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.qtune.engine.ReferenceInterpreter;
 import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
 import io.qtune.graph.Ops;
 import io.qtune.graph.Tensor;
 import io.qtune.testing.GraphBuilder;
 import io.qtune.testing.TfInt8Reference;
+import io.qtune.reference.Int8ReferenceInterpreter;
+import io.qtune.reference.ReferenceInterpreter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,6 +146,7 @@ public class Int8ReferenceInterpreterTest {
 
     @Test
     void quantizedConvolutionsMatchTensorFlow() {
+        io.qtune.testing.Cpu.assumeExactInt8();
         Tally all = new Tally();
         long seed = 100;
         for (String op : CONV_OPS) {

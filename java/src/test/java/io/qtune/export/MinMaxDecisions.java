@@ -1,6 +1,6 @@
 package io.qtune.export;
 
-import io.qtune.engine.ReferenceInterpreter;
+import io.qtune.reference.ReferenceInterpreter;
 import io.qtune.graph.Graph;
 import io.qtune.graph.TensorRef;
 import io.qtune.testing.GraphBuilder;

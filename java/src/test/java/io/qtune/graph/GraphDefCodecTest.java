@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qtune.QtuneException;
-import io.qtune.engine.ReferenceInterpreterTest;
+import io.qtune.reference.ReferenceInterpreterTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -63,18 +63,7 @@ class QuantPlanTest {
 
     @Test
     void roundTripIsExactAndBytesAreStable() {
-        Random r = new Random(3);
-        QuantPlan p = QuantPlan.empty();
-        float[] awkward = {0.1f, 1e-8f, -3.4028235e38f, Float.MIN_VALUE, 1f / 3, 16777216f, 6.5f, 1e9f, 123456.79f, 1e-6f};
-        String[] algorithms = {"minmax", "kl", "mse", "percentile", "percentile:99.5"};
-        for (int i = 0; i < 300; i++) {
-            float a = i < awkward.length ? awkward[i] : Float.intBitsToFloat(r.nextInt());
-            if (!Float.isFinite(a)) a = r.nextFloat();
-            float b = Float.intBitsToFloat(r.nextInt());
-            if (!Float.isFinite(b)) b = 1f;
-            p = p.withRange("t" + i + (i % 7 == 0 ? "/\"quoted\"\\path\t\u00e9:0" : ":0"), new TensorRange(Math.min(a, b), Math.max(a, b)));
-            p = p.withOp("op" + i, new OpPlan(Precision.values()[i % 3], WeightGranularity.values()[i % 2], algorithms[i % 5]));
-        }
+        QuantPlan p = PlanFixtures.awkward();
         String json = p.toJson();
         QuantPlan back = QuantPlan.fromJson(json, "random");
         assertEquals(p, back);
@@ -117,7 +106,7 @@ class QuantPlanTest {
 
     @Test
     void malformedJsonNamesTheLineAndField() {
-        assertEquals("quant plan plan.json: line 3, column 3: expected ',' or '}', found '\"'",
+        assertEquals("quant plan plan.json: line 3, column 3: Unexpected character ('\"' (code 34)): was expecting comma to separate Object entries",
                 error("{\n  \"format\": \"qtune.quant-plan\"\n  \"ops\": {}\n}"));
         assertEquals("quant plan plan.json: line 6, column 20: ops.\"conv\".precision: unknown value \"INT4\" (expected one of INT8, BF16, FP32)",
                 error(SMALL_JSON.replace("\"ops\": {\n", "\"ops\": {\n    \"conv\": {\n      \"activation_algorithm\": \"kl\",\n"
@@ -142,13 +131,18 @@ class QuantPlanTest {
                 error(SMALL_JSON.replace("\"version\": 1", "\"version\": 2")));
         assertEquals("quant plan plan.json: line 2, column 13: format: expected \"qtune.quant-plan\", found \"onnx\"",
                 error(SMALL_JSON.replace("\"qtune.quant-plan\"", "\"onnx\"")));
-        assertEquals("quant plan plan.json: line 27, column 1: unexpected '}' after the end of the plan", error(SMALL_JSON + "}"));
+        assertEquals("quant plan plan.json: line 27, column 1: Unexpected close marker '}': no open Object to close", error(SMALL_JSON + "}"));
+        assertEquals("quant plan plan.json: line 27, column 1: unexpected { after the end of the plan", error(SMALL_JSON + "{}"));
         assertEquals("quant plan plan.json: line 1, column 1: unexpected end of the plan, expected a value", error(""));
-        assertEquals("quant plan plan.json: line 1, column 2: expected a quoted key, found 'f'", error("{format: 1}"));
-        assertEquals("quant plan plan.json: line 1, column 15: unterminated string", error("{\"format\": \"qt"));
+        assertEquals("quant plan plan.json: line 1, column 2: Unexpected character ('f' (code 102)): was expecting double-quote to start field name", error("{format: 1}"));
+        assertEquals("quant plan plan.json: line 1, column 15: Unexpected end-of-input: was expecting closing quote for a string value", error("{\"format\": \"qt"));
         assertEquals("quant plan plan.json: line 1, column 1: the plan: expected an object, found an array", error("[1, 2]"));
         assertEquals("quant plan plan.json: line 1, column 1: missing field \"format\"", error("{}"));
-        assertEquals("quant plan plan.json: line 1, column 15: malformed number: a digit must follow '.'", error("{\"version\": 1.}"));
+        assertEquals("quant plan plan.json: line 1, column 14: Unexpected character ('}' (code 125)) in numeric value: Decimal point not followed by a digit",
+                error("{\"version\": 1.}"));
+        assertEquals("quant plan plan.json: line 25, column 14: version: expected an integer, found a string",
+                error(SMALL_JSON.replace("\"version\": 1", "\"version\": \"1\"")));
+        assertTrue(error("[".repeat(100)).startsWith("quant plan plan.json: line 1, column 6"), error("[".repeat(100)));
     }
 
     @Test
@@ -160,6 +154,8 @@ class QuantPlanTest {
         try (Stream<Path> files = Files.list(file.getParent())) {
             assertEquals(List.of(file), files.toList(), "no temporary file left behind");
         }
+        // readable like every other output (AtomicFiles), not owner-only like the temp file it was renamed from
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertTrue(assertThrows(QtuneException.class, () -> QuantPlan.read(dir.resolve("missing.json"))).getMessage()
                 .startsWith("cannot read quant plan "));
     }

@@ -16,6 +16,7 @@ public final class TfReference {
     private TfReference() {}
 
     public static Map<String, float[]> run(Graph graph, String input, float[] data, long[] shape, List<String> fetches) {
+        if (graph.nodes().stream().anyMatch(n -> n.op().startsWith("Quantize"))) Cpu.assumeTfRunsInt8();
         try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
             g.importGraphDef(GraphDefCodec.toGraphDef(graph));
             try (Session s = new Session(g);

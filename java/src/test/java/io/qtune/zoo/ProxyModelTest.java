@@ -3,9 +3,8 @@ package io.qtune.zoo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.qtune.data.FashionMnist;
+import io.qtune.data.DebianFashionMnist;
 import io.qtune.tf.TfModel;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +64,7 @@ class ProxyModelTest {
 
     @Test
     void topOneInTfOnTheFirst2000TestImages() {
-        assumeTrue(FashionMnist.debianFilesPresent(), "dataset-fashion-mnist not installed (scripts/install-deps)");
+        DebianFashionMnist.assumeInstalled();
         try (TfModel tf = ProxyModel.load(2)) {
             double top1 = ProxyTrainer.top1(tf, ProxyModel.testData(), 2000);
             assertTrue(top1 >= 0.89, "proxy top-1 on the first 2000 test images: " + top1);

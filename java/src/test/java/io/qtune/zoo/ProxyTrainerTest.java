@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.qtune.QtuneException;
 import io.qtune.data.LabeledImages;
 import io.qtune.tf.TfModel;
+import io.qtune.data.SyntheticImages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,11 +175,11 @@ class ProxyTrainerTest {
     @Test
     void badSettingsNameTheOption() {
         assertTrue(assertThrows(QtuneException.class, () -> new ProxyTrainer.Config(0.125, 32, 0, 128, 0.1, 0.9, 0, 0.99, 0, 0, 1, 1, 0))
-                .getMessage().contains("--epochs"));
+                .getMessage().contains("epochs must"));
         assertTrue(assertThrows(QtuneException.class, () -> new ProxyTrainer.Config(0.125, 32, 1, 1, 0.1, 0.9, 0, 0.99, 0, 0, 1, 1, 0))
-                .getMessage().contains("--batch-size"));
+                .getMessage().contains("batchSize must"));
         assertTrue(assertThrows(QtuneException.class, () -> new ProxyTrainer.Config(0.125, 32, 1, 8, 0, 0.9, 0, 0.99, 0, 0, 1, 1, 0))
-                .getMessage().contains("--learning-rate"));
+                .getMessage().contains("learningRate must"));
         QtuneException e = assertThrows(QtuneException.class,
                 () -> ProxyTrainer.train(new ProxyTrainer.Config(0.125, 48, 1, 8, 0.1, 0.9, 0, 0.99, 0, 0, 1, 1, 0),
                         new Stripes(16, 0), new Stripes(16, 0), s -> { }));

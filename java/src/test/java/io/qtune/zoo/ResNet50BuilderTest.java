@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qtune.QtuneException;
 import io.qtune.tf.TfModel;
+import io.qtune.data.SyntheticImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -297,11 +298,11 @@ class ResNet50BuilderTest {
 
     @Test
     void badSpecsAreRejectedNamingTheOption() {
-        assertTrue(assertThrows(QtuneException.class, () -> new ResNet50Spec(0, 224, 1001, 0)).getMessage().contains("--width-multiplier"));
-        assertTrue(assertThrows(QtuneException.class, () -> new ResNet50Spec(-0.5, 224, 1001, 0)).getMessage().contains("--width-multiplier"));
-        assertTrue(assertThrows(QtuneException.class, () -> new ResNet50Spec(Double.NaN, 224, 1001, 0)).getMessage().contains("--width-multiplier"));
-        assertTrue(assertThrows(QtuneException.class, () -> new ResNet50Spec(1, 31, 1001, 0)).getMessage().contains("--image-size"));
-        assertTrue(assertThrows(QtuneException.class, () -> new ResNet50Spec(1, 224, 0, 0)).getMessage().contains("--classes"));
+        assertTrue(assertThrows(QtuneException.class, () -> new ResNet50Spec(0, 224, 1001, 0)).getMessage().contains("widthMultiplier must"));
+        assertTrue(assertThrows(QtuneException.class, () -> new ResNet50Spec(-0.5, 224, 1001, 0)).getMessage().contains("widthMultiplier must"));
+        assertTrue(assertThrows(QtuneException.class, () -> new ResNet50Spec(Double.NaN, 224, 1001, 0)).getMessage().contains("widthMultiplier must"));
+        assertTrue(assertThrows(QtuneException.class, () -> new ResNet50Spec(1, 31, 1001, 0)).getMessage().contains("imageSize must"));
+        assertTrue(assertThrows(QtuneException.class, () -> new ResNet50Spec(1, 224, 0, 0)).getMessage().contains("classes must"));
         new ResNet50Spec(1, 32, 1, 0); // smallest accepted
     }
 

@@ -2,7 +2,7 @@ package io.qtune.graph.passes;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.qtune.engine.ReferenceInterpreter;
+import io.qtune.reference.ReferenceInterpreter;
 import io.qtune.graph.Graph;
 import io.qtune.testing.GraphBuilder;
 import java.util.List;

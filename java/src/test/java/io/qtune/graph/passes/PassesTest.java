@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class PassesTest {
     @Test
     void standardPipelinePreservesOutputsOfMixedGraph() {
-        Graph before = io.qtune.engine.ReferenceInterpreterTest.everyOp();
+        Graph before = io.qtune.reference.ReferenceInterpreterTest.everyOp();
         Graph after = Passes.fuseForInference(before);
         assertEquals(0, PassCheck.count(after, Ops.PAD) + PassCheck.count(after, Ops.CONV2D));
         assertEquals(3, PassCheck.count(after, Ops.FUSED_CONV2D));

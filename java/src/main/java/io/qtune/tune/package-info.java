@@ -1,0 +1,6 @@
+/**
+ * Accuracy-driven tuning: strategies, the accuracy criterion, the search with its subset screening, the trial
+ * history and the {@link io.qtune.tune.Tuner} that orchestrates them. May use everything below it (eval, engine,
+ * export, quant, calib, graph, data, zoo, report); never the CLI.
+ */
+package io.qtune.tune;

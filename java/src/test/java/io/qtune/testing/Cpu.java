@@ -1,0 +1,40 @@
+package io.qtune.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.qtune.platform.Machine;
+import java.util.Set;
+
+/**
+ * What the CPU (as oneDNN and TF see it, after ONEDNN_MAX_CPU_ISA and TF_ENABLE_ONEDNN_OPTS) lets a test claim.
+ * The suite reruns the CPU-sensitive tests under other settings (java/pom.xml, executions cpu-*), so a developer on
+ * one CPU sees what another would show; these assumptions turn what cannot hold there into a skip with the reason.
+ */
+public final class Cpu {
+    /** oneDNN ISAs with a VNNI dot product (u8 x s8 summed exactly in 32 bits). */
+    static final Set<String> VNNI = Set.of("avx2_vnni", "avx2_vnni_2", "avx512_core_vnni", "avx512_core_bf16",
+            "avx512_core_fp16", "avx512_core_amx", "avx512_core_amx_fp16");
+
+    private Cpu() {}
+
+    /** Whether INT8 convolutions (qtune's engine and TF's oneDNN kernels) sum u8 x s8 products exactly. */
+    public static boolean exactInt8() {
+        return VNNI.contains(Machine.current().onednnIsa());
+    }
+
+    /**
+     * Skips a bit-exactness claim where oneDNN has no VNNI: there (and in TF, whose oneDNN reads the same
+     * ONEDNN_MAX_CPU_ISA) u8 x s8 products are added in pairs in saturating 16-bit arithmetic (vpmaddubsw), so codes
+     * differ from the exact 32-bit sum (measured under ONEDNN_MAX_CPU_ISA=AVX2: up to 17 LSB in 0.04% of codes).
+     */
+    public static void assumeExactInt8() {
+        assumeTrue(exactInt8(), "oneDNN ISA " + Machine.current().onednnIsa()
+                + " has no VNNI: u8 x s8 pairs saturate at 16 bits, so INT8 results are not exact here");
+    }
+
+    /** Skips where TF cannot run Intel's quantized ops: they exist only on its oneDNN path. */
+    public static void assumeTfRunsInt8() {
+        Machine m = Machine.current();
+        assumeTrue(m.tfOnednn(), "TF oneDNN is off (" + m.tfOnednnReason() + "): TF has no kernels for the INT8 graph");
+    }
+}
