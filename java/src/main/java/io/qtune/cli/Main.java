@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             LoadgenCommand.class,
             LoadgenAccuracyCommand.class,
+            ServeCommand.class,
+            ServeBenchCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {

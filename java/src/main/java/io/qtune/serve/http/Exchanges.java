@@ -1,0 +1,109 @@
+package io.qtune.serve.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Map;
+
+/** Reading bodies and writing JSON answers on an exchange; every answer closes the exchange. */
+final class Exchanges {
+    static final String JSON = "application/json";
+
+    private Exchanges() {}
+
+    /** Fails with 405 (and an Allow header) unless the method is one of {@code allowed}. */
+    static void requireMethod(HttpExchange ex, String... allowed) {
+        for (String m : allowed) if (m.equals(ex.getRequestMethod())) return;
+        ex.getResponseHeaders().set("Allow", String.join(", ", allowed));
+        throw new RequestError(405, "method " + ex.getRequestMethod() + " not allowed on " + ex.getRequestURI().getPath()
+                + " (allowed: " + String.join(", ", allowed) + ")");
+    }
+
+    /** The whole body, refused with 413 when it is longer than {@code limit} bytes (declared or actual). */
+    static byte[] readBody(HttpExchange ex, long limit) throws IOException {
+        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            long n;
+            try {
+                n = Long.parseLong(declared.trim());
+            } catch (NumberFormatException e) {
+                throw RequestError.badRequest("Content-Length '" + declared + "' is not a number");
+            }
+            if (n > limit) {
+                discard(ex, DRAIN_BYTES);
+                throw tooLarge(n, limit);
+            }
+        }
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] buf = new byte[(int) Math.min(limit + 1, declared != null ? Long.parseLong(declared.trim()) + 1 : 65536)];
+            int len = 0;
+            for (int r; (r = in.read(buf, len, buf.length - len)) >= 0; ) {
+                len += r;
+                if (len > limit) {
+                    discard(ex, DRAIN_BYTES);
+                    throw tooLarge(len, limit);
+                }
+                if (len == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, (long) buf.length * 2));
+            }
+            return len == buf.length ? buf : Arrays.copyOf(buf, len);
+        }
+    }
+
+    /**
+     * Bytes of an over-long body read and dropped before the 413 goes out: a client still sending when the server
+     * closes the connection gets a reset instead of the answer. Past this, the connection is simply closed.
+     */
+    static final long DRAIN_BYTES = 64L << 20;
+
+    private static void discard(HttpExchange ex, long most) throws IOException {
+        InputStream in = ex.getRequestBody();
+        byte[] sink = new byte[65536];
+        for (long n = 0; n < most; ) {
+            int r = in.read(sink);
+            if (r < 0) return;
+            n += r;
+        }
+    }
+
+    private static RequestError tooLarge(long n, long limit) {
+        return new RequestError(413, "request body of " + n + (n > limit ? "" : "+") + " bytes is over the limit of " + limit + " bytes");
+    }
+
+    static void send(HttpExchange ex, int status, String contentType, byte[] body, Map<String, String> headers) {
+        try (ex) {
+            if (contentType != null) ex.getResponseHeaders().set("Content-Type", contentType);
+            headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+            if (body.length == 0) {
+                ex.sendResponseHeaders(status, -1);
+            } else {
+                ex.sendResponseHeaders(status, body.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the client went away; nothing to answer
+        }
+    }
+
+    static void sendJson(HttpExchange ex, int status, ObjectMapper mapper, Object body) {
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a response body", e);
+        }
+        send(ex, status, JSON, bytes, Map.of());
+    }
+
+    /** The one-line JSON error body. */
+    static void sendError(HttpExchange ex, int status, ObjectMapper mapper, String message) {
+        String line = message == null ? "error" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        sendJson(ex, status, mapper, Map.of("error", line));
+    }
+}
