@@ -19,19 +19,22 @@ import io.qtune.loadgen.AccuracyScore;
 import io.qtune.loadgen.ImageLibrary;
 import io.qtune.loadgen.KServeSystemUnderTest;
 import io.qtune.loadgen.LoadGen;
-import io.qtune.loadgen.ModelSystemUnderTest;
 import io.qtune.loadgen.PeakFinder;
 import io.qtune.loadgen.Scenario;
+import io.qtune.loadgen.ServiceSystemUnderTest;
 import io.qtune.loadgen.Summary;
 import io.qtune.loadgen.SystemUnderTest;
 import io.qtune.loadgen.TestSettings;
 import io.qtune.platform.Machine;
+import io.qtune.platform.Threads;
+import io.qtune.serve.ServiceConfig;
 import io.qtune.zoo.ProxyModel;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,17 +93,22 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the sample set, sample order and arrivals (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--instances", paramLabel = "N", defaultValue = "1", description = "In-process workers over the model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--instances", paramLabel = "N", defaultValue = "1", description = "In-process: serving instances of the inference service over the model (default: ${DEFAULT-VALUE}).")
     int instances;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "OpenMP threads per in-process instance (default 0: OMP_NUM_THREADS, else all cores; the adaptive team may use fewer when other processes hold cores).")
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "OpenMP threads per in-process serving instance (default 0: OMP_NUM_THREADS, else all cores; the adaptive team may use fewer when other processes hold cores).")
     int threads;
 
-    @Option(names = "--max-batch", paramLabel = "B", defaultValue = "8", description = "Largest batch the in-process batcher forms, or samples per HTTP request (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-batch", paramLabel = "B", defaultValue = "8", description = "Largest batch the in-process service's batcher forms, or samples per HTTP request (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
     @Option(names = "--max-delay", paramLabel = "TIME", defaultValue = "0ms", description = "How long the batcher waits for more samples to fill a batch (default: ${DEFAULT-VALUE}: it batches what is already queued, never delaying a lone query).")
     String maxDelay;
+
+    @Option(names = "--queue", paramLabel = "IMAGES", defaultValue = "0", description = "In-process: most samples waiting in the service's queue; "
+            + "a sample refused when it is full fails the run (default 0: no bound, as an Offline query hands over all its samples at once; "
+            + "a waiting sample holds only a reference to its loaded image).")
+    int queue;
 
     @Option(names = "--find-peak", description = "Server: search the highest target QPS that stays VALID, and report it.")
     boolean findPeak;
@@ -172,8 +180,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                 qsl = new ImageLibrary(images, limit);
                 engine = Model.load(modelFile);
                 toClose.add(engine);
-                sut = new ModelSystemUnderTest(engine, qsl, argMax != null ? argMax : scores.softmax(), argMax == null,
-                        new ModelSystemUnderTest.Options(instances, threads, maxBatch, nanos(maxDelay, "--max-delay")));
+                sut = ServiceSystemUnderTest.start(engine, qsl, argMax != null ? argMax : scores.softmax(), argMax == null, serviceConfig());
             }
             toClose.add(0, sut);
             LoadGen loadgen = new LoadGen();
@@ -261,6 +268,17 @@ public final class LoadgenCommand implements Callable<Integer> {
         }
     }
 
+    /** The in-process service from --instances, --threads (0: the default team), --max-batch, --max-delay, --queue. */
+    private ServiceConfig serviceConfig() {
+        if (instances < 1) throw new QtuneException("--instances must be at least 1, got " + instances);
+        if (threads < 0) throw new QtuneException("--threads must not be negative, got " + threads);
+        if (maxBatch < 1) throw new QtuneException("--max-batch must be at least 1, got " + maxBatch);
+        if (queue < 0) throw new QtuneException("--queue must not be negative, got " + queue);
+        if (queue > 0 && queue < maxBatch) throw new QtuneException("--queue " + queue + " must hold at least one full batch (--max-batch " + maxBatch + ")");
+        return new ServiceConfig(instances, threads > 0 ? threads : Threads.defaultTeamSize(), maxBatch,
+                Duration.ofNanos(nanos(maxDelay, "--max-delay")), queue > 0 ? queue : Integer.MAX_VALUE);
+    }
+
     private Map<String, Object> cliSettings(TestSettings s) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("model", url != null ? null : (model != null ? model.toString() : "embedded proxy"));
@@ -271,6 +289,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         c.put("threads", threads);
         c.put("max_batch", maxBatch);
         c.put("max_delay", maxDelay);
+        c.put("queue", queue);
         return c;
     }
 
