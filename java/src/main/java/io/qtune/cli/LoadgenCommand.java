@@ -230,6 +230,13 @@ public final class LoadgenCommand implements Callable<Integer> {
                     } else {
                         summary = loadgen.performance(settings, sut, qsl);
                     }
+                    if (sut instanceof ServiceSystemUnderTest service) {
+                        // the service splits a formed batch into sizes that keep batch-1 bits: say which, as they bound throughput
+                        int[] sizes = service.service().identicalBatchSizes();
+                        summary.put("service_batch_sizes", sizes);
+                        summary.note("in-process service: formed batches run in sizes " + java.util.Arrays.toString(sizes)
+                                + " (those whose outputs matched batch 1 bit for bit at start)");
+                    }
                     if (benchBatches != null) compareWithBench(summary, modelFile, engine, qsl, err);
                     json = summary.toMap();
                     text = summary.text();

@@ -64,6 +64,9 @@ class LoadgenCommandTest {
         JsonNode off = run("offline", "--min-queries", "200", "--max-batch", "16", "--instances", "2", "--threads", "1");
         assertEquals("Offline", off.path("scenario").asText());
         assertEquals(1, off.path("query_count").asInt());
+        assertEquals("qtune-service (instances 2, threads 1, max batch 16, max delay 0.00 ms)", off.path("sut_name").asText(),
+                "in-process runs go through io.qtune.serve's InferenceService with the CLI's settings");
+        assertTrue(off.path("service_batch_sizes").get(0).asInt() == 1, off.toString());
         assertTrue(off.path("sample_count").asInt() >= 200);
         assertEquals(off.path("sample_count").asDouble() / (off.path("latency_ns").path("max").asLong() / 1e9),
                 off.path("metric").path("value").asDouble(), 1e-6 * off.path("metric").path("value").asDouble(), "samples / longest latency");
@@ -113,6 +116,18 @@ class LoadgenCommandTest {
         assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "top-1 : %.4f", j.path("top1").asDouble())), r.out());
     }
 
+    /** An Offline query hands over all its samples at once: a queue bounded below that refuses some, and the run says so. */
+    @Test
+    void aSampleTheServiceQueueRefusesFailsTheRun() {
+        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist");
+        CliRun r = CliRun.of("loadgen", "--scenario", "offline", "--duration", "1s", "--samples", "64", "--limit", "256",
+                "--min-queries", "200", "--max-batch", "8", "--queue", "8", "--threads", "1", "--quiet", "--out", dir.resolve("q").toString());
+        assertEquals(2, r.exitCode(), r.out());
+        assertTrue(r.err().contains("the queue is full"), r.err());
+        assertTrue(r.err().lines().count() <= 2 && !r.err().contains("\tat "), r.err());
+        assertTrue(!Files.exists(dir.resolve("q").resolve("mlperf_log_summary.json")), "no summary for a failed run");
+    }
+
     @Test
     void badOptionsAreOneLineErrors() {
         CliRun r = CliRun.of("loadgen", "--scenario", "offline", "--find-peak", "--out", dir.toString());
@@ -127,6 +142,9 @@ class LoadgenCommandTest {
         r = CliRun.of("loadgen", "--scenario", "batch", "--out", dir.toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("unknown scenario 'batch'"), r.err());
+        r = CliRun.of("loadgen", "--scenario", "offline", "--queue", "4", "--max-batch", "8", "--out", dir.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--queue 4 must hold at least one full batch (--max-batch 8)"), r.err());
         r = CliRun.of("loadgen-accuracy", "--log", dir.resolve("missing.json").toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("does not exist"), r.err());
