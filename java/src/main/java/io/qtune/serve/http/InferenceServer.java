@@ -77,6 +77,9 @@ public final class InferenceServer implements AutoCloseable {
     private final Object closeLock = new Object();
     private boolean closed;
 
+    /** The JDK HTTP server's switch for TCP_NODELAY on accepted connections. */
+    private static final String NODELAY = "sun.net.httpserver.nodelay";
+
     private InferenceServer(InferenceService service, PrometheusMeterRegistry registry, Options options) {
         this.service = service;
         this.options = options;
@@ -88,6 +91,11 @@ public final class InferenceServer implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         this.httpPool = fixedPool("qtune-http-", options.httpThreads());
         this.responder = fixedPool("qtune-respond-", 2);
+        // The JDK server writes a response's headers and body separately; with Nagle on, the body waits for the
+        // client's delayed ACK of the headers (~40 ms on Linux), which dominated loadgen --url SingleStream latency.
+        // Read once when the JDK's server classes load, so set before the first server; a value given on the
+        // command line wins.
+        if (System.getProperty(NODELAY) == null) System.setProperty(NODELAY, "true");
         try {
             http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
         } catch (IOException e) {
