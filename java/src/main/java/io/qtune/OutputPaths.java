@@ -32,33 +32,38 @@ public final class OutputPaths {
             Path abs = o.path().toAbsolutePath().normalize();
             for (Path in : inputs) {
                 if (in != null && sameFile(abs, in)) {
-                    throw new QtuneException(o.option() + " " + o.path() + " is an input of this run (" + in + "): choose another output path");
+                    throw refused(o.option(), o.path() + " is an input of this run (" + in + "): choose another output path");
                 }
             }
             for (Path other : seen) {
-                if (other.equals(abs)) throw new QtuneException(o.option() + " " + o.path() + " is also named for another output of this run");
+                if (other.equals(abs)) throw refused(o.option(), o.path() + " is also named for another output of this run");
             }
             seen.add(abs);
         }
     }
 
+    /** An {@link InvalidSetting} naming the output's setting, so the CLI can say its flag (out -> --out). */
+    private static InvalidSetting refused(String option, String problem) {
+        return new InvalidSetting(option, problem);
+    }
+
     /** Checks one output path (see the class comment); {@code option} names it in the message, e.g. "--out". */
     public static void check(String option, Path out) {
-        String what = option + " " + out;
+        String what = out.toString();
         BasicFileAttributes a = attributes(out);
         if (a != null) {
             if (a.isSymbolicLink()) {
-                throw new QtuneException(what + " is a symbolic link; qtune does not write through links: give the real path");
+                throw refused(option, what + " is a symbolic link; qtune does not write through links: give the real path");
             }
-            if (a.isDirectory()) throw new QtuneException(what + " is a directory: give a file name");
-            if (!a.isRegularFile()) throw new QtuneException(what + " is a device, FIFO or socket, not a regular file: give a file path");
-            if (!Files.isWritable(out)) throw new QtuneException(what + " exists and is not writable");
+            if (a.isDirectory()) throw refused(option, what + " is a directory: give a file name");
+            if (!a.isRegularFile()) throw refused(option, what + " is a device, FIFO or socket, not a regular file: give a file path");
+            if (!Files.isWritable(out)) throw refused(option, what + " exists and is not writable");
         }
         Path dir = out.toAbsolutePath().getParent();
         while (dir != null && attributes(dir) == null) dir = dir.getParent();
-        if (dir == null) throw new QtuneException(what + ": no existing folder above it");
-        if (!Files.isDirectory(dir)) throw new QtuneException(what + ": " + dir + " is not a directory");
-        if (!Files.isWritable(dir)) throw new QtuneException(what + ": folder " + dir + " is not writable");
+        if (dir == null) throw refused(option, what + ": no existing folder above it");
+        if (!Files.isDirectory(dir)) throw refused(option, what + ": " + dir + " is not a directory");
+        if (!Files.isWritable(dir)) throw refused(option, what + ": folder " + dir + " is not writable");
     }
 
     /** True when the existing file {@code out} is the same file as {@code in} (through links, hard links too). */

@@ -25,7 +25,7 @@ public record EvalResult(double top1, double top5, int count, double imagesPerSe
 
     /** The JSON record of this evaluation on {@code machine} (the predictions stay out). */
     public EvalRecord record(Machine machine) {
-        return new EvalRecord(top1, top5, count, imagesPerSecond, machine);
+        return new EvalRecord(top1, top5, count, imagesPerSecond, machine, nonFinite == 0 ? null : nonFinite);
     }
 
     /** Images whose true class scored first; exact, since top1 is this count divided by {@code count}. */
