@@ -141,10 +141,18 @@ class ModelTest {
     void batchSizesShareLaidOutWeights() {
         try (Model m = Model.compile(miniResNet(6))) {
             int afterBatch1 = m.constantLayouts();
-            m.run(new float[3 * 19 * 19 * 3], 3);
-            m.run(new float[2 * 19 * 19 * 3], 2);
             assertTrue(afterBatch1 >= 12 + 12 + 2, "weights and biases of 12 convs and the dense layer: " + afterBatch1);
-            assertEquals(afterBatch1, m.constantLayouts());
+            // oneDNN may give batch 1 its own implementation and filter layout (under AVX2 it does for three of
+            // these convolutions; on AVX-512 it does not): the first larger batch adds at most one layout per
+            // filter (12 convs + the dense weights; biases are plain vectors either way) ...
+            m.run(new float[3 * 19 * 19 * 3], 3);
+            int afterBatch3 = m.constantLayouts();
+            assertTrue(afterBatch3 - afterBatch1 <= 12 + 1, "new layouts at batch 3: " + (afterBatch3 - afterBatch1));
+            // ... and every further batch size reuses them instead of laying the weights out again
+            m.run(new float[2 * 19 * 19 * 3], 2);
+            m.run(new float[16 * 19 * 19 * 3], 16);
+            m.run(new float[1 * 19 * 19 * 3], 1);
+            assertEquals(afterBatch3, m.constantLayouts());
         }
     }
 
