@@ -156,6 +156,34 @@ class ModelTest {
         }
     }
 
+    /**
+     * ResNet50's classifier (2048 -> 1001): for more rows oneDNN's GEMM blocks the sums otherwise, so the engine runs
+     * the inner product row by row; every image must get its batch-1 bits in any batch (servers batch requests).
+     */
+    @Test
+    void classifierGivesEveryImageItsBatch1BitsInAnyBatch() {
+        TestGraph t = new TestGraph(21);
+        String x = t.input("features", -1, 2048);
+        x = t.matMul("dense/MatMul", x, 2048, 1001, false);
+        x = t.biasAdd("dense/BiasAdd", x, 1001);
+        t.add("softmax_tensor", Ops.SOFTMAX, List.of(x), "T", DType.FLOAT);
+        try (Model m = Model.compile(t.build(), List.of("dense/BiasAdd"))) {
+            int batch = 7;
+            float[] in = new TestGraph(22).randomInput(batch * 2048);
+            Outputs all = m.run(in, batch);
+            for (int i = 0; i < batch; i++) {
+                Outputs one = m.run(java.util.Arrays.copyOfRange(in, i * 2048, (i + 1) * 2048), 1);
+                for (String name : List.of("dense/BiasAdd", "softmax_tensor")) {
+                    float[] a = one.floats(name), b = java.util.Arrays.copyOfRange(all.floats(name), i * 1001, (i + 1) * 1001);
+                    for (int k = 0; k < 1001; k++) {
+                        assertEquals(Float.floatToRawIntBits(a[k]), Float.floatToRawIntBits(b[k]),
+                                name + " of image " + i + ", element " + k + ": " + a[k] + " alone vs " + b[k] + " in a batch of " + batch);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void concurrentRunsEqualSequentialRuns() throws Exception {
         Graph g = miniResNet(7);
