@@ -90,6 +90,13 @@ final class ConstantCache implements AutoCloseable {
         }
     }
 
+    /** The layouts held per tensor key, in the order they were made (tests compare them across models). */
+    synchronized Map<String, List<memory.desc>> layoutsByKey() {
+        Map<String, List<memory.desc>> out = new HashMap<>();
+        byKey.forEach((k, entries) -> out.put(k, entries.stream().map(Entry::desc).toList()));
+        return out;
+    }
+
     /** How many constant tensors were laid out so far (tests check that batch sizes share them). */
     synchronized int layoutsMade() {
         return layouts;

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.memory;
 
 /**
  * A TensorFlow graph compiled for oneDNN on the CPU: FP32, or INT8 in Intel's format (see {@link #load}), with
@@ -337,6 +338,11 @@ public final class Model implements AutoCloseable {
     /** How many weight and bias tensors were laid out for oneDNN so far (shared between batch sizes). */
     int constantLayouts() {
         return constants.layoutsMade();
+    }
+
+    /** The layouts of each weight and bias tensor made so far, by tensor (package-private for tests). */
+    Map<String, List<memory.desc>> constantLayoutsByTensor() {
+        return constants.layoutsByKey();
     }
 
     /** Compiled program for a batch size on the calling thread's team for this run (package-private for tests). */

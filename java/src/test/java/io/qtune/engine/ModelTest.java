@@ -137,22 +137,64 @@ class ModelTest {
         }
     }
 
+    /**
+     * Every batch size's program asks oneDNN for its weight layouts; which ones depends on the CPU (under AVX2
+     * batch 1 and batch 16 get filter layouts of their own for some convolutions, on AVX-512 all batches share).
+     * Whatever the CPU, the model must hold exactly the layouts the batch sizes need, one copy of each: the
+     * reference is each batch size compiled alone in a fresh model.
+     */
     @Test
-    void batchSizesShareLaidOutWeights() {
-        try (Model m = Model.compile(miniResNet(6))) {
-            int afterBatch1 = m.constantLayouts();
-            assertTrue(afterBatch1 >= 12 + 12 + 2, "weights and biases of 12 convs and the dense layer: " + afterBatch1);
-            // oneDNN may give batch 1 its own implementation and filter layout (under AVX2 it does for three of
-            // these convolutions; on AVX-512 it does not): the first larger batch adds at most one layout per
-            // filter (12 convs + the dense weights; biases are plain vectors either way) ...
-            m.run(new float[3 * 19 * 19 * 3], 3);
-            int afterBatch3 = m.constantLayouts();
-            assertTrue(afterBatch3 - afterBatch1 <= 12 + 1, "new layouts at batch 3: " + (afterBatch3 - afterBatch1));
-            // ... and every further batch size reuses them instead of laying the weights out again
-            m.run(new float[2 * 19 * 19 * 3], 2);
-            m.run(new float[16 * 19 * 19 * 3], 16);
-            m.run(new float[1 * 19 * 19 * 3], 1);
-            assertEquals(afterBatch3, m.constantLayouts());
+    void batchSizesShareLaidOutWeights() throws Exception {
+        // a team of 1 everywhere: oneDNN may choose an implementation (and so a layout) by thread count too
+        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
+            io.qtune.platform.Threads.setTeamSize(1);
+            sharedLayoutsAreTheUnionOfEachBatchSizes();
+            return null;
+        });
+        Thread worker = new Thread(task, "layouts-team-1");
+        worker.start();
+        task.get();
+    }
+
+    private static void sharedLayoutsAreTheUnionOfEachBatchSizes() {
+        int[] batches = {1, 3, 2, 16};
+        List<Model> alone = new ArrayList<>();
+        try (Model shared = Model.compile(miniResNet(6))) {
+            for (int b : batches) shared.run(new float[b * 19 * 19 * 3], b);
+            int made = shared.constantLayouts();
+            assertTrue(made >= 12 + 12 + 2, "weights and biases of 12 convs and the dense layer: " + made);
+            // a batch size seen before lays nothing out again
+            for (int b : batches) shared.run(new float[b * 19 * 19 * 3], b);
+            assertEquals(made, shared.constantLayouts(), "layouts made by running the same batch sizes again");
+
+            Map<String, List<org.bytedeco.dnnl.memory.desc>> union = new java.util.HashMap<>();
+            int aloneTotal = 0;
+            for (int b : batches) {
+                Model m = Model.compile(miniResNet(6));
+                alone.add(m);
+                m.run(new float[b * 19 * 19 * 3], b);
+                aloneTotal += m.constantLayouts();
+                m.constantLayoutsByTensor().forEach((key, descs) -> {
+                    List<org.bytedeco.dnnl.memory.desc> u = union.computeIfAbsent(key, k -> new ArrayList<>());
+                    for (var d : descs) {
+                        if (u.stream().noneMatch(d::equals)) u.add(d);
+                    }
+                });
+            }
+            Map<String, List<org.bytedeco.dnnl.memory.desc>> held = shared.constantLayoutsByTensor();
+            assertEquals(new java.util.TreeSet<>(union.keySet()), new java.util.TreeSet<>(held.keySet()));
+            for (var e : union.entrySet()) {
+                List<org.bytedeco.dnnl.memory.desc> h = held.get(e.getKey());
+                assertEquals(e.getValue().size(), h.size(), e.getKey() + ": layouts held vs distinct layouts needed");
+                for (var d : e.getValue()) {
+                    assertTrue(h.stream().anyMatch(d::equals), e.getKey() + " lacks a layout a batch size needs");
+                }
+                if (e.getKey().endsWith("/bias")) assertEquals(1, h.size(), e.getKey() + " is a plain vector");
+            }
+            // 13 biases at least are shared by all four batch sizes
+            assertTrue(made <= aloneTotal - 3 * 13, "shared " + made + " vs " + aloneTotal + " for four models");
+        } finally {
+            alone.forEach(Model::close);
         }
     }
 
