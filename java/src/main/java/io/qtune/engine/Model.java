@@ -203,42 +203,48 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Times every step of the program for {@code batch} over {@code runs} runs (after one warm-up run) and
-     * returns a table, slowest first, with each step's oneDNN implementation. For finding where time goes.
+     * Times every step of the program for {@code batch} over {@code runs} runs (after one warm-up run) and returns
+     * a table in step order: each step's time and the Java time before it, then where a run's time went.
      */
     public String profile(int batch, int runs) {
+        return runProfile(batch, runs).table();
+    }
+
+    /**
+     * Where the time of runs at {@code batch} goes ({@link RunProfile}): {@code runs} untraced runs for the median,
+     * then {@code runs} traced runs, each step timed, then {@code runs} output copies. On the calling thread's team.
+     */
+    public RunProfile runProfile(int batch, int runs) {
         if (batch < 1 || runs < 1) throw new QtuneException("profile needs batch >= 1 and runs >= 1");
         life.readLock().lock();
         try {
             requireOpen();
             Program p = program(batch);
-            float[] in = new float[Math.toIntExact(batch * imageElements)];
-            java.util.Random r = new java.util.Random(1);
-            for (int i = 0; i < in.length; i++) in[i] = (float) r.nextGaussian();
+            int team = Threads.teamForRun();
+            float[] in = noise(batch);
             Workspace ws = p.acquire();
-            long[] nanos = new long[p.steps.size()];
             try {
                 p.execute(ws, in, 0, null);
-                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, nanos);
+                double whole = median(wholeRuns(p, ws, in, runs)) / 1e6;
+                Program.Trace t = new Program.Trace(p.steps.size());
+                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, t);
+                long collect = 0;
+                for (int i = 0; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    p.collect(ws);
+                    collect += System.nanoTime() - t0;
+                }
+                List<RunProfile.Row> rows = new ArrayList<>();
+                for (int i = 0; i < p.steps.size(); i++) {
+                    Step s = p.steps.get(i);
+                    rows.add(new RunProfile.Row(i, s.node, s.kind, implementation(s), s instanceof PrimitiveStep,
+                            t.stepNanos[i] / 1e6 / runs, t.beforeNanos[i] / 1e6 / runs));
+                }
+                return new RunProfile(batch, team, runs, whole, t.inputNanos / 1e6 / runs, t.finishNanos / 1e6 / runs,
+                        collect / 1e6 / runs, rows);
             } finally {
                 p.release(ws);
             }
-            List<Integer> order = new ArrayList<>();
-            long total = 0;
-            for (int i = 0; i < nanos.length; i++) {
-                order.add(i);
-                total += nanos[i];
-            }
-            order.sort((a, b) -> Long.compare(nanos[b], nanos[a]));
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                    "batch %d, %d runs: %.3f ms per run over %d steps%n", batch, runs, total / 1e6 / runs, nanos.length));
-            for (int i : order) {
-                Step s = p.steps.get(i);
-                String impl = s instanceof PrimitiveStep ps ? ps.implementation : "java";
-                sb.append(String.format(Locale.ROOT, "%4d %9.3f ms %5.1f%%  %-13s %-28s %s%n", i, nanos[i] / 1e6 / runs,
-                        100.0 * nanos[i] / Math.max(total, 1), s.kind, impl, s.node));
-            }
-            return sb.toString();
         } finally {
             life.readLock().unlock();
         }
@@ -256,20 +262,13 @@ public final class Model implements AutoCloseable {
             requireOpen();
             Program p = program(batch);
             int team = Threads.teamForRun();
-            float[] in = new float[Math.toIntExact(batch * imageElements)];
-            java.util.Random r = new java.util.Random(1);
-            for (int i = 0; i < in.length; i++) in[i] = (float) r.nextGaussian();
+            float[] in = noise(batch);
             Workspace ws = p.acquire();
             try {
                 p.execute(ws, in, 0, null);
-                long[] whole = new long[runs];
-                for (int i = 0; i < runs; i++) {
-                    long t0 = System.nanoTime();
-                    p.execute(ws, in, 0, null);
-                    whole[i] = System.nanoTime() - t0;
-                }
-                long[] inRun = new long[p.steps.size()];
-                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, inRun);
+                long[] whole = wholeRuns(p, ws, in, runs);
+                Program.Trace trace = new Program.Trace(p.steps.size());
+                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, trace);
                 List<Floor.StepTime> rows = new ArrayList<>();
                 double floor = 0, primitives = 0;
                 for (int i = 0; i < p.steps.size(); i++) {
@@ -287,10 +286,9 @@ public final class Model implements AutoCloseable {
                         alone = median(t) / 1e6;
                         floor += alone;
                     }
-                    double mean = inRun[i] / 1e6 / runs;
+                    double mean = trace.stepNanos[i] / 1e6 / runs;
                     if (prim) primitives += mean;
-                    rows.add(new Floor.StepTime(i, s.node, s.kind, prim ? ((PrimitiveStep) s).implementation : "java",
-                            prim, mean, alone));
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, alone));
                 }
                 double engine = median(whole) / 1e6;
                 return new Floor(batch, team, rows, engine, floor, Math.max(0, engine - primitives));
@@ -300,6 +298,29 @@ public final class Model implements AutoCloseable {
         } finally {
             life.readLock().unlock();
         }
+    }
+
+    /** Input for timing runs: fixed standard normal values. */
+    private float[] noise(int batch) {
+        float[] in = new float[Math.toIntExact(batch * imageElements)];
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < in.length; i++) in[i] = (float) r.nextGaussian();
+        return in;
+    }
+
+    /** Wall times of {@code runs} untraced runs. */
+    private static long[] wholeRuns(Program p, Workspace ws, float[] in, int runs) {
+        long[] whole = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            p.execute(ws, in, 0, null);
+            whole[i] = System.nanoTime() - t0;
+        }
+        return whole;
+    }
+
+    private static String implementation(Step s) {
+        return s instanceof PrimitiveStep ps ? ps.implementation : "java";
     }
 
     private static double median(long[] v) {
@@ -324,7 +345,7 @@ public final class Model implements AutoCloseable {
                     + "scratchpad %.2f MB", batch, p.steps.size(), p.slotBytes.length, buffers / 1e6, p.scratchpadBytes / 1e6));
             for (String note : p.notes) lines.add("note: " + note);
             for (Step s : p.steps) {
-                String impl = s instanceof PrimitiveStep ps ? ps.implementation : "java";
+                String impl = implementation(s);
                 String out = s.writes.isEmpty() ? "" : Arrays.toString(s.writes.get(0).shape);
                 lines.add(s.kind + " " + impl + " '" + s.node + "' -> " + out);
             }
