@@ -60,11 +60,17 @@ public final class Model implements AutoCloseable {
     private boolean closed;
 
     private final List<String> extraOutputs;
+    /** Inner tensors handed to the observer of a run as they are computed ({@link #compileObserving}). */
+    private final List<String> observed;
 
-    private Model(Graph graph, List<String> extraOutputs) {
+    private Model(Graph graph, List<String> extraOutputs, List<String> observed) {
         // a graph built in code gets the same checks as one read from a file, before oneDNN sees it
         this.graph = io.qtune.graph.GraphValidator.validate(graph);
         this.extraOutputs = List.copyOf(extraOutputs);
+        this.observed = List.copyOf(observed);
+        for (String o : this.observed) {
+            if (!graph.contains(o)) throw new QtuneException("no node '" + o + "' to observe");
+        }
         for (Node n : graph.nodes()) {
             if (!ProgramCompiler.SUPPORTED.contains(n.op())) throw ProgramCompiler.unsupported(n);
         }
@@ -118,7 +124,20 @@ public final class Model implements AutoCloseable {
      * back as floats holding its integer codes.
      */
     public static Model compile(Graph fused, List<String> extraOutputs) {
-        Model m = new Model(fused, extraOutputs);
+        return compiled(new Model(fused, extraOutputs, List.of()));
+    }
+
+    /**
+     * As {@link #compile(Graph)}, handing output 0 of the named inner nodes to the observer of
+     * {@link #run(float[], int, ActivationObserver)} right after the step that computes each, so their buffers are
+     * reused by later steps as in any run: memory for one tensor at a time, not for every observed one (calibration).
+     * {@link #run(float[], int)} does not return them.
+     */
+    public static Model compileObserving(Graph fused, List<String> observed) {
+        return compiled(new Model(fused, List.of(), observed));
+    }
+
+    private static Model compiled(Model m) {
         try {
             m.program(m.inputShape[0] > 0 ? Math.toIntExact(m.inputShape[0]) : 1); // reject bad graphs now, not at first run
             return m;
@@ -171,8 +190,9 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Runs a batch and hands the tensors named at compile time ({@link #compile(Graph, List)}) to {@code observer},
-     * through buffers reused from run to run; returns nothing, so a calibration loop allocates nothing per batch.
+     * Runs a batch and hands the tensors named at compile time ({@link #compileObserving} as each is computed, else
+     * those of {@link #compile(Graph, List)} after the run) to {@code observer}, through buffers reused from run to
+     * run; returns nothing, so a calibration loop allocates nothing per batch.
      */
     public void run(float[] input, int batch, ActivationObserver observer) {
         if (observer == null) throw new QtuneException("no observer given");
@@ -183,9 +203,11 @@ public final class Model implements AutoCloseable {
             Program p = program(batch);
             Workspace ws = p.acquire();
             try {
+                ws.observer = observer;
                 p.execute(ws, input, 0, null);
-                p.observe(ws, extraOutputs, observer);
+                if (observed.isEmpty()) p.observe(ws, extraOutputs, observer);
             } finally {
+                ws.observer = null;
                 p.release(ws);
             }
         } finally {
@@ -370,7 +392,7 @@ public final class Model implements AutoCloseable {
             p = programs.get(key);
             if (p == null) {
                 // compiled on this thread, whose OpenMP team size is now `team`: oneDNN sizes its work split by it
-                p = ProgramCompiler.compile(graph, batch, eng, constants, extraOutputs);
+                p = ProgramCompiler.compile(graph, batch, eng, constants, extraOutputs, observed);
                 programs.put(key, p);
             }
             return p;
