@@ -90,7 +90,8 @@ public final class BenchCommand implements Callable<Integer> {
     boolean floor;
 
     @Option(names = "--floor-runs", defaultValue = "20", paramLabel = "N",
-            description = "Timed runs per step and of the whole program for --floor (default: ${DEFAULT-VALUE}).")
+            description = "Rounds for --floor, each a whole run, a run with every step timed and every floor step alone "
+                    + "(default: ${DEFAULT-VALUE}).")
     int floorRuns;
 
     @Option(names = "--instances", defaultValue = "1", paramLabel = "N",

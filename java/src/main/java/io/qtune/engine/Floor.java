@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * How close a compiled program runs to its floor: each convolution and inner product primitive of the program timed
- * alone (same shapes, data types, formats and post-ops, same process, threads kept warm by running it back to back),
- * against whole runs of the program. What the floor leaves out (pooling, reorders, the input copy, host steps, waits
+ * alone (same shapes, data types, formats and post-ops, same process, threads and caches warm: the timed run follows
+ * a run of the same step), against whole runs of the program, in interleaved rounds. What the floor leaves out (pooling, reorders, the input copy, host steps, waits
  * between parallel regions) is the time outside the primitives.
  *
  * @param batch             batch size

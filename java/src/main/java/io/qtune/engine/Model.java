@@ -273,9 +273,10 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Measures the program for {@code batch} against its floor ({@link Floor}): {@code runs} whole runs for the engine's
-     * median, {@code runs} runs with each step timed for the shares, then every convolution and inner product alone,
-     * {@code runs} times back to back after two warm-up runs, for the floor's medians. On the calling thread's team.
+     * Measures the program for {@code batch} against its floor ({@link Floor}) in {@code runs} rounds, each one whole
+     * run (for the engine's median), one run with each step timed (for the shares), then every convolution and inner
+     * product alone, twice back to back with the second timed (for the floor's medians). Rounds interleave engine and
+     * floor, so load from elsewhere on the machine falls on both alike. On the calling thread's team.
      */
     public Floor floor(int batch, int runs) {
         if (batch < 1 || runs < 1) throw new QtuneException("floor needs batch >= 1 and runs >= 1");
@@ -288,29 +289,35 @@ public final class Model implements AutoCloseable {
             Workspace ws = p.acquire();
             try {
                 p.execute(ws, in, 0, null);
-                long[] whole = wholeRuns(p, ws, in, runs);
-                Program.Trace trace = new Program.Trace(p.steps.size());
-                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, trace);
+                int steps = p.steps.size();
+                long[] whole = new long[runs];
+                long[][] alone = new long[steps][runs];
+                Program.Trace trace = new Program.Trace(steps);
+                for (int r = 0; r < runs; r++) {
+                    whole[r] = wholeRuns(p, ws, in, 1)[0];
+                    p.execute(ws, in, 0, trace);
+                    for (int i = 0; i < steps; i++) {
+                        Step s = p.steps.get(i);
+                        if (!(s instanceof PrimitiveStep) || !Floor.isFloorKind(s.kind)) continue;
+                        p.executeStep(ws, i);
+                        long t0 = System.nanoTime();
+                        p.executeStep(ws, i);
+                        alone[i][r] = System.nanoTime() - t0;
+                    }
+                }
                 List<Floor.StepTime> rows = new ArrayList<>();
                 double floor = 0, primitives = 0;
-                for (int i = 0; i < p.steps.size(); i++) {
+                for (int i = 0; i < steps; i++) {
                     Step s = p.steps.get(i);
                     boolean prim = s instanceof PrimitiveStep;
-                    double alone = Double.NaN;
+                    double aloneMs = Double.NaN;
                     if (prim && Floor.isFloorKind(s.kind)) {
-                        for (int w = 0; w < 2; w++) p.executeStep(ws, i);
-                        long[] t = new long[runs];
-                        for (int k = 0; k < runs; k++) {
-                            long t0 = System.nanoTime();
-                            p.executeStep(ws, i);
-                            t[k] = System.nanoTime() - t0;
-                        }
-                        alone = median(t) / 1e6;
-                        floor += alone;
+                        aloneMs = median(alone[i]) / 1e6;
+                        floor += aloneMs;
                     }
                     double mean = trace.stepNanos[i] / 1e6 / runs;
                     if (prim) primitives += mean;
-                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, alone));
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, aloneMs));
                 }
                 double engine = median(whole) / 1e6;
                 return new Floor(batch, team, rows, engine, floor, Math.max(0, engine - primitives));
