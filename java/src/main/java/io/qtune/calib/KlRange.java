@@ -19,7 +19,8 @@ public final class KlRange implements RangeEstimator {
         this(Kernels.standard());
     }
 
-    public KlRange(Kernels kernels) {
+    /** With pinned kernels (the tests': package-private, so io.qtune.kernels stays out of the module's API). */
+    KlRange(Kernels kernels) {
         this.kernels = kernels;
     }
 

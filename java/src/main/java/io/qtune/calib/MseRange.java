@@ -16,7 +16,8 @@ public final class MseRange implements RangeEstimator {
         this(Kernels.standard());
     }
 
-    public MseRange(Kernels kernels) {
+    /** With pinned kernels (the tests': package-private, so io.qtune.kernels stays out of the module's API). */
+    MseRange(Kernels kernels) {
         this.kernels = kernels;
     }
 

@@ -24,7 +24,8 @@ public final class PercentileRange implements RangeEstimator {
         this(percent, Kernels.standard());
     }
 
-    public PercentileRange(double percent, Kernels kernels) {
+    /** With pinned kernels (the tests': package-private, so io.qtune.kernels stays out of the module's API). */
+    PercentileRange(double percent, Kernels kernels) {
         if (!(percent > 0 && percent <= 100)) {
             throw new QtuneException("percentile must be in (0, 100], got " + percent);
         }

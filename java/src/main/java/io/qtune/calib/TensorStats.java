@@ -47,7 +47,8 @@ public final class TensorStats {
         this(config, Kernels.standard());
     }
 
-    public TensorStats(StatsConfig config, Kernels kernels) {
+    /** With pinned kernels (the tests': package-private, so io.qtune.kernels stays out of the module's API). */
+    TensorStats(StatsConfig config, Kernels kernels) {
         this.config = config;
         this.kernels = kernels;
     }

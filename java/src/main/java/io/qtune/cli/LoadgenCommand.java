@@ -147,6 +147,9 @@ public final class LoadgenCommand implements Callable<Integer> {
         if (findPeak && sc != Scenario.SERVER) throw new QtuneException("--find-peak applies to the Server scenario only");
         if (findPeak && m != TestSettings.Mode.PERFORMANCE) throw new QtuneException("--find-peak needs --mode performance");
         if (benchBatches != null && url != null) throw new QtuneException("--bench-batches times the in-process model; it does not apply with --url");
+        if (sc == Scenario.SERVER && m == TestSettings.Mode.PERFORMANCE && targetQps == null && !findPeak) {
+            throw new QtuneException("the Server scenario needs --target-qps (or --find-peak)");
+        }
         double qps = targetQps != null ? targetQps : findPeak ? 10 : 0;
         TestSettings settings = new TestSettings(sc, m, qps, nanos(latencyBound, "--latency-bound"), nanos(duration, "--duration"),
                 minQueries != null ? minQueries : sc.mlperfMinQueries(), samples, seed);

@@ -56,22 +56,38 @@ final class InnerProductLowering implements OpLowering {
         }
         long[] wDims = {o, k};
         memory.desc biasDesc = bias != null ? c.tagDesc(new long[] {o}, memory.format_tag.a) : null;
-        inner_product_forward.primitive_desc pd = bias != null
-                ? c.temp.own(new inner_product_forward.primitive_desc(c.eng, prop_kind.forward_inference, a.desc,
-                        c.anyDesc(wDims), biasDesc, c.anyDesc(m, o), attr, false))
-                : c.temp.own(new inner_product_forward.primitive_desc(c.eng, prop_kind.forward_inference, a.desc,
-                        c.anyDesc(wDims), c.anyDesc(m, o), attr, false));
-        if (!c.temp.own(pd.src_desc()).equals(a.desc)) a = c.reorderTo(n.name(), a, c.scope.own(pd.src_desc()));
-        // TF keeps [K, O] row-major (or [O, K] with transpose_b): tag ba / ab over oneDNN's {O, K}
-        memory weights = c.constants.get(n.name() + "/weights", w.floats(),
-                c.tagDesc(wDims, tb ? memory.format_tag.ab : memory.format_tag.ba), c.temp.own(pd.weights_desc()));
-        Value out = c.newRoot(last.name(), new long[] {m, o}, c.scope.own(pd.dst_desc()));
-        PrimitiveStep.Args args = new PrimitiveStep.Args().read(DNNL_ARG_SRC, a).shared(DNNL_ARG_WEIGHTS, weights);
-        if (bias != null) {
-            args.shared(DNNL_ARG_BIAS, c.constants.get(n.name() + "/bias", bias, biasDesc, c.temp.own(pd.bias_desc())));
+        Value out = c.newRoot(last.name(), new long[] {m, o}, c.plainDesc(new long[] {m, o}));
+        // One primitive per row, each the batch-1 primitive: for more rows oneDNN picks another GEMM blocking whose
+        // sums round otherwise, and an image's logits would depend on the batch it ran in (957 of 1,001 differed on
+        // ResNet50). The weights (8 MB for ResNet50) stay in the last-level cache from one row to the next. Rows
+        // move through reorders: row views (submemory offsets) given to the inner product itself gave wrong rows.
+        for (long row = 0; row < m; row++) {
+            Value src = a, dst = out;
+            if (m > 1) {
+                src = c.newRoot(a.name + "/row" + row, new long[] {1, k}, c.plainDesc(new long[] {1, k}));
+                c.emitReorder(n.name(), "row copy", c.newView(a.name + "/row" + row + "/view", new long[] {1, k},
+                        c.scope.own(a.desc.submemory_desc(new long[] {1, k}, new long[] {row, 0})), a), src);
+                dst = c.newRoot(out.name + "/row" + row, new long[] {1, o}, c.plainDesc(new long[] {1, o}));
+            }
+            inner_product_forward.primitive_desc pd = bias != null
+                    ? c.temp.own(new inner_product_forward.primitive_desc(c.eng, prop_kind.forward_inference, src.desc,
+                            c.anyDesc(wDims), biasDesc, dst.desc, attr, false))
+                    : c.temp.own(new inner_product_forward.primitive_desc(c.eng, prop_kind.forward_inference, src.desc,
+                            c.anyDesc(wDims), dst.desc, attr, false));
+            // TF keeps [K, O] row-major (or [O, K] with transpose_b): tag ba / ab over oneDNN's {O, K}
+            memory weights = c.constants.get(n.name() + "/weights", w.floats(),
+                    c.tagDesc(wDims, tb ? memory.format_tag.ab : memory.format_tag.ba), c.temp.own(pd.weights_desc()));
+            PrimitiveStep.Args args = new PrimitiveStep.Args().read(DNNL_ARG_SRC, src).shared(DNNL_ARG_WEIGHTS, weights);
+            if (bias != null) {
+                args.shared(DNNL_ARG_BIAS, c.constants.get(n.name() + "/bias", bias, biasDesc, c.temp.own(pd.bias_desc())));
+            }
+            args.write(DNNL_ARG_DST, dst);
+            c.emit(n.name(), "inner product", pd, c.scope.own(new inner_product_forward(pd)), args);
+            if (m > 1) {
+                c.emitReorder(n.name(), "row copy", dst, c.newView(out.name + "/row" + row + "/view", new long[] {1, o},
+                        c.scope.own(out.desc.submemory_desc(new long[] {1, o}, new long[] {row, 0})), out));
+            }
         }
-        args.write(DNNL_ARG_DST, out);
-        c.emit(n.name(), "inner product", pd, c.scope.own(new inner_product_forward(pd)), args);
         c.bind(last, out);
     }
 }

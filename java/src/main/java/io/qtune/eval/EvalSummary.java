@@ -65,7 +65,7 @@ public record EvalSummary(String model, String modelSha256, String engine, Strin
     public static EvalSummary fromMap(Object parsed, String where) {
         if (!(parsed instanceof Map<?, ?> m)) throw new QtuneException(where + ": not an eval JSON object");
         Map<?, ?> s = m.get("shard") instanceof Map<?, ?> sm ? sm : null;
-        if (s == null) throw new QtuneException(where + ": has no \"shard\" object; write it with a qtune eval that knows --shard");
+        if (s == null) throw new QtuneException(where + ": has no \"shard\" object: it was not written by a sharded evaluation");
         try {
             return new EvalSummary(str(m, "model", where), str(m, "model_sha256", where), str(m, "engine", where), str(m, "data", where),
                     str(m, "data_sha256", where), num(m, "data_images", where), num(m, "label_offset", where),

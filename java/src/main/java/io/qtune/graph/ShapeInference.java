@@ -46,6 +46,13 @@ public final class ShapeInference {
         shapes.put(new TensorRef(n.name(), 0), shape);
     }
 
+    /** Input {@code i} of {@code n} as a constant of integers (paddings, axes, shapes): a float constant is refused. */
+    private static long[] integers(Graph g, Node n, int i) {
+        Tensor t = g.requireConstant(n, i);
+        if (t.isFloat()) throw bad(n, "input " + i + " must be an integer constant, got " + t);
+        return t.longs();
+    }
+
     private static QtuneException bad(Node n, String why) {
         return new QtuneException("node '" + n.name() + "' (" + n.op() + "): " + why);
     }
@@ -130,7 +137,7 @@ public final class ShapeInference {
             }
             case Ops.PAD -> {
                 long[] x = in(n, 0);
-                long[] p = g.requireConstant(n, 1).longs();
+                long[] p = integers(g, n, 1);
                 if (p.length != 2 * x.length) throw bad(n, "paddings have " + p.length + " values for rank " + x.length);
                 long[] y = x.clone();
                 for (int i = 0; i < x.length; i++) y[i] += p[2 * i] + p[2 * i + 1];
@@ -146,7 +153,7 @@ public final class ShapeInference {
             }
             case Ops.MEAN -> {
                 long[] x = in(n, 0);
-                long[] axes = normalizeAxes(n, g.requireConstant(n, 1).longs(), x.length);
+                long[] axes = normalizeAxes(n, integers(g, n, 1), x.length);
                 boolean keep = n.attrBool("keep_dims", false);
                 long[] y = java.util.stream.IntStream.range(0, x.length)
                         .filter(i -> keep || !contains(axes, i))
@@ -163,7 +170,7 @@ public final class ShapeInference {
             }
             case Ops.RESHAPE -> {
                 long[] x = in(n, 0);
-                long[] y = g.requireConstant(n, 1).longs().clone();
+                long[] y = integers(g, n, 1).clone();
                 long total = Tensor.elementCount(x), known = 1;
                 int unknown = -1;
                 for (int i = 0; i < y.length; i++) {
@@ -188,7 +195,7 @@ public final class ShapeInference {
             }
             case Ops.ARG_MAX -> {
                 long[] x = in(n, 0);
-                long axis = normalizeAxes(n, g.requireConstant(n, 1).longs(), x.length)[0];
+                long axis = normalizeAxes(n, integers(g, n, 1), x.length)[0];
                 out(n, java.util.stream.IntStream.range(0, x.length).filter(i -> i != axis).mapToLong(i -> x[i]).toArray());
             }
             default -> throw bad(n, "no shape rule for this op");

@@ -1,5 +1,6 @@
 package io.qtune.loadgen;
 
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
 import io.qtune.data.LabeledImages;
 import java.util.HashMap;
@@ -15,7 +16,7 @@ public final class ImageLibrary implements QuerySampleLibrary {
 
     /** @param limit use only the first {@code limit} images; 0: all */
     public ImageLibrary(LabeledImages images, int limit) {
-        if (limit < 0) throw new QtuneException("--limit must be >= 0, got " + limit);
+        if (limit < 0) throw new InvalidSetting("limit", "must be >= 0, got " + limit);
         this.images = images;
         this.count = limit == 0 ? images.size() : Math.min(limit, images.size());
         if (count == 0) throw new QtuneException("the data set has no images");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -70,13 +71,13 @@ public final class KServeSystemUnderTest implements SystemUnderTest {
     public static Metadata metadata(HttpClient client, URI modelUrl) {
         String path = modelUrl.getPath();
         if (modelUrl.getScheme() == null || !modelUrl.getScheme().equals("http") || path == null || !path.matches("/v2/models/[^/]+/?")) {
-            throw new QtuneException("--url " + modelUrl + ": expected http://HOST:PORT/v2/models/NAME");
+            throw InvalidSetting.mentioning("", "url", " " + modelUrl + ": expected http://HOST:PORT/v2/models/NAME");
         }
         HttpResponse<byte[]> r;
         try {
             r = client.send(HttpRequest.newBuilder(modelUrl).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new QtuneException("--url " + modelUrl + ": cannot reach the server: " + e);
+            throw InvalidSetting.mentioning("", "url", " " + modelUrl + ": cannot reach the server: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new QtuneException("interrupted while reading " + modelUrl);
@@ -98,7 +99,7 @@ public final class KServeSystemUnderTest implements SystemUnderTest {
     }
 
     public static KServeSystemUnderTest open(HttpClient client, URI modelUrl, Metadata metadata, QuerySampleLibrary qsl, int maxBatch) {
-        if (maxBatch < 1) throw new QtuneException("--max-batch must be at least 1, got " + maxBatch);
+        if (maxBatch < 1) throw new InvalidSetting("maxBatch", "must be at least 1, got " + maxBatch);
         URI base = URI.create(modelUrl.toString().replaceAll("/+$", ""));
         return new KServeSystemUnderTest(base, metadata, qsl, maxBatch, client);
     }

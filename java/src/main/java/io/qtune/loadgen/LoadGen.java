@@ -95,7 +95,7 @@ public final class LoadGen {
             case OFFLINE -> {
                 // LoadGen's 10% slack over a rate the user gives; 50% over one guessed from a short warm-up
                 long n = Math.max(s.minQueries(), (long) Math.ceil((explicitRate ? 1.1 : 1.5) * durS * s.targetQps()));
-                if (n > Schedule.MAX_SAMPLES) throw new QtuneException("an Offline query of " + n + " samples exceeds the " + Schedule.MAX_SAMPLES + " bound; lower --target-qps or --duration");
+                if (n > Schedule.MAX_SAMPLES) throw new QtuneException("an Offline query of " + n + " samples exceeds the " + Schedule.MAX_SAMPLES + " bound; lower the target QPS or the duration");
                 yield Schedule.offline(s.seed(), (int) n, set);
             }
             case SINGLE_STREAM, MULTI_STREAM -> {

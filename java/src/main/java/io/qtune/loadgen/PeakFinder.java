@@ -1,5 +1,6 @@
 package io.qtune.loadgen;
 
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,7 +43,7 @@ public final class PeakFinder {
      * @param log told one line per trial
      */
     public static Peak search(double startQps, double precision, DoubleFunction<Summary> run, java.util.function.Consumer<String> log) {
-        if (!(startQps > 0)) throw new QtuneException("--find-peak needs a positive starting --target-qps");
+        if (!(startQps > 0)) throw InvalidSetting.mentioning("a peak search needs a positive starting ", "targetQps", ", got " + startQps);
         if (!(precision > 0 && precision < 1)) throw new QtuneException("peak precision must be in (0, 1)");
         List<Trial> trials = new ArrayList<>();
         Summary best = null;

@@ -35,7 +35,7 @@ public final class Schedule {
         while (n < minQueries || (n > 0 && due[n - 1] < minDurationNs)) {
             if (n == MAX_SAMPLES) {
                 throw new QtuneException("a Server run of " + minDurationNs / 1e9 + " s at " + qps + " QPS needs more than "
-                        + MAX_SAMPLES + " queries; shorten --duration or lower --target-qps");
+                        + MAX_SAMPLES + " queries; shorten the duration or lower the target QPS");
             }
             t += -Math.log(1 - arrivals.nextDouble()) / qps * 1e9;
             if (n == due.length) due = java.util.Arrays.copyOf(due, n * 2);

@@ -103,7 +103,7 @@ public final class Summary {
         if (r.abortedReason() != null) reasons.add(0, r.abortedReason());
         if (!minDurationMet) {
             reasons.add("ran " + secs(r.durationNs()) + ", less than the minimum " + secs(settings.minDurationNs())
-                    + (sc == Scenario.OFFLINE ? ": raise --target-qps (the expected rate) so the query holds more samples" : ""));
+                    + (sc == Scenario.OFFLINE ? ": raise the target QPS (the expected rate) so the query holds more samples" : ""));
         }
         if (!minQueriesMet) reasons.add((sc == Scenario.OFFLINE ? "samples " : "queries ") + judged + " < minimum " + settings.minQueries());
         List<String> shortOf = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.qtune.loadgen;
 
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
 
 /**
@@ -28,14 +29,15 @@ public record TestSettings(Scenario scenario, Mode mode, double targetQps, long 
 
     public TestSettings {
         if (scenario == null || mode == null) throw new QtuneException("a LoadGen run needs a scenario and a mode");
-        if (!(targetQps >= 0) || Double.isInfinite(targetQps)) throw new QtuneException("--target-qps must be a positive number, got " + targetQps);
+        // settings named as the CLI's flags in camel case (targetQps: --target-qps): the CLI says its flag
+        if (!(targetQps >= 0) || Double.isInfinite(targetQps)) throw new InvalidSetting("targetQps", "must be a positive number, got " + targetQps);
         if (scenario == Scenario.SERVER && mode == Mode.PERFORMANCE && targetQps == 0) {
-            throw new QtuneException("the Server scenario needs --target-qps (or --find-peak)");
+            throw InvalidSetting.mentioning("the Server scenario needs a positive ", "targetQps", "");
         }
-        if (latencyBoundNs <= 0) throw new QtuneException("--latency-bound must be positive");
-        if (minDurationNs < 0) throw new QtuneException("--duration must not be negative");
-        if (minQueries < 1) throw new QtuneException("--min-queries must be at least 1, got " + minQueries);
-        if (performanceSamples < 1) throw new QtuneException("--samples must be at least 1, got " + performanceSamples);
+        if (latencyBoundNs <= 0) throw new InvalidSetting("latencyBound", "must be positive");
+        if (minDurationNs < 0) throw new InvalidSetting("duration", "must not be negative");
+        if (minQueries < 1) throw new InvalidSetting("minQueries", "must be at least 1, got " + minQueries);
+        if (performanceSamples < 1) throw new InvalidSetting("samples", "must be at least 1, got " + performanceSamples);
     }
 
     public TestSettings withTargetQps(double qps) {

@@ -8,10 +8,10 @@ import java.util.Random;
 
 /**
  * Which batch sizes give every image the bits it gets alone. oneDNN may pick other kernels, or other blockings of the
- * same kernel, for other batch sizes, and then some outputs round otherwise. Measured here on the full-size ResNet50
- * INT8 (2 cores, AVX-512 VNNI): for some inputs already a batch of 2 changed a few of the 1,001 softmax values in their
- * last bits (12 of 16 random images), for others batches up to 6 did not; on the small proxy no size up to 16 ever
- * did. The difference is data-dependent, so the check runs many images: {@code max(32, 2 x maxBatch)} distinct
+ * same kernel, for other batch sizes, and then some outputs round otherwise. The engine runs the classifier's inner
+ * product row by row for that reason (its GEMM blocking changed with the batch: on the full-size ResNet50 INT8 a batch
+ * of 2 changed the last bits of most logits); since then every size up to 16 passes there and on the proxy (AVX-512),
+ * but another CPU's kernels may differ again. The difference is data-dependent, so the check runs many images: {@code max(32, 2 x maxBatch)} distinct
  * pseudo-random images alone, then for b = 2, 3, ... every image again inside batches of b; the first b at which any
  * output bit of any image differs ends the check, and only the sizes below it are used. It is a measurement, not a
  * proof for every input: a size that passed can still differ on an image unlike these.

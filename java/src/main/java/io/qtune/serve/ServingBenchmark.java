@@ -1,5 +1,6 @@
 package io.qtune.serve;
 
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
 import io.qtune.engine.Model;
 import io.qtune.platform.Threads;
@@ -61,9 +62,9 @@ public final class ServingBenchmark {
         if (layouts.isEmpty() || maxBatches.isEmpty() || fixedBatches.isEmpty()) {
             throw new QtuneException("serve-bench needs at least one layout, max batch and fixed batch");
         }
-        if (!(seconds > 0) || warmUpSeconds < 0 || !(sliceSeconds > 0)) {
-            throw new QtuneException("serve-bench needs --seconds > 0, --warmup >= 0 and --slice > 0");
-        }
+        if (!(seconds > 0)) throw new InvalidSetting("seconds", "must be more than 0, got " + seconds);
+        if (!(warmUpSeconds >= 0)) throw new InvalidSetting("warmup", "must be 0 or more, got " + warmUpSeconds);
+        if (!(sliceSeconds > 0)) throw new InvalidSetting("slice", "must be more than 0, got " + sliceSeconds);
         if (benchTeam < 1) throw new QtuneException("the bench team needs at least 1 thread");
         this.model = model;
         this.layouts = List.copyOf(layouts);

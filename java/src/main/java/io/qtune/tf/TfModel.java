@@ -153,7 +153,7 @@ public final class TfModel implements AutoCloseable {
                 // TF registers Intel's quantized ops on its oneDNN path only; with it off they produce no output
                 throw new QtuneException("TensorFlow cannot run the INT8 graph " + source + " with its oneDNN "
                         + "optimizations off (TF_ENABLE_ONEDNN_OPTS=" + System.getenv("TF_ENABLE_ONEDNN_OPTS")
-                        + "); set TF_ENABLE_ONEDNN_OPTS=1 or use --engine onednn", e);
+                        + "); set TF_ENABLE_ONEDNN_OPTS=1 or run it on the oneDNN engine", e);
             }
             throw new QtuneException("TensorFlow failed to run model " + source + ": " + msg, e);
         }

@@ -2,6 +2,7 @@ package io.qtune.tune;
 
 import io.qtune.AtomicFiles;
 
+import io.qtune.InvalidSetting;
 import io.qtune.QtuneException;
 import io.qtune.data.BatchLoader;
 import io.qtune.data.LabelOffset;
@@ -82,7 +83,7 @@ public final class RuntimePlanEvaluator implements PlanEvaluator {
             eval.load(idx[i], subsetImages, i * pixels);
             if (offset == null) continue;
             int label = eval.label(idx[i]);
-            if (label < 0) throw new QtuneException("image " + eval.id(idx[i]) + " has no label: use a labeled data set for --eval");
+            if (label < 0) throw InvalidSetting.mentioning("image " + eval.id(idx[i]) + " has no label: use a labeled data set for ", "eval", "");
             subsetTargets[i] = offset.toModelClass(label);
         }
     }

@@ -142,7 +142,7 @@ public final class ProxyTrainer {
                     correct += (int) lossAndCorrect[1];
                     seen += cfg.batchSize();
                     if (!Float.isFinite(lossAndCorrect[0])) {
-                        throw new QtuneException("training diverged at step " + step + " (loss " + lossAndCorrect[0] + "); lower --learning-rate");
+                        throw io.qtune.InvalidSetting.mentioning("training diverged at step " + step + " (loss " + lossAndCorrect[0] + "); lower ", "learningRate", "");
                     }
                     if ((step + 1) % cfg.logEvery() == 0) {
                         log.accept(String.format(Locale.ROOT, "epoch %d step %d/%d lr %.4f loss %.4f train-top1 %.4f (%.0fs)", epoch, step + 1,

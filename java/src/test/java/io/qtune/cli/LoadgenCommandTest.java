@@ -139,6 +139,16 @@ class LoadgenCommandTest {
         r = CliRun.of("loadgen", "--scenario", "server", "--out", dir.toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("needs --target-qps"), r.err());
+        // the library names its settings (TestSettings: minQueries, targetQps; KServeSystemUnderTest: url); the CLI says its flags
+        r = CliRun.of("loadgen", "--scenario", "singlestream", "--min-queries", "0", "--out", dir.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("error: --min-queries must be at least 1, got 0"), r.err());
+        r = CliRun.of("loadgen", "--scenario", "server", "--target-qps", "0", "--out", dir.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("error: the Server scenario needs a positive --target-qps"), r.err());
+        r = CliRun.of("loadgen", "--scenario", "offline", "--url", "ftp://127.0.0.1:1/v2/models/m", "--out", dir.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("error: --url ftp://127.0.0.1:1/v2/models/m: expected http://HOST:PORT/v2/models/NAME"), r.err());
         r = CliRun.of("loadgen", "--scenario", "batch", "--out", dir.toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("unknown scenario 'batch'"), r.err());

@@ -38,6 +38,9 @@ class ServeCommandTest {
         CliRun name = CliRun.of("serve", "--port", "0", "--name", "a/b");
         assertEquals(2, name.exitCode());
         assertTrue(name.err().contains("model name 'a/b'"), name.err());
+        CliRun slice = CliRun.of("serve-bench", "--layouts", "1x1", "--slice", "0");
+        assertEquals(2, slice.exitCode());
+        assertTrue(slice.err().startsWith("error: --slice must be more than 0, got 0.0"), slice.err()); // ServingBenchmark's slice
     }
 
     @Test
