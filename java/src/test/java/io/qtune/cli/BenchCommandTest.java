@@ -72,6 +72,8 @@ class BenchCommandTest {
         List<?> results = (List<?>) report.get("results");
         List<?> floors = (List<?>) report.get("floors");
         assertEquals(4, floors.size(), "one floor table per engine and batch");
+        assertEquals(4, r.out().lines().filter(l -> l.matches("floor steps [0-9.]+ ms/run in the chain vs [0-9.]+ alone "
+                + "\\([+-][0-9.]+%\\), other steps [0-9.]+ ms/run")).count(), r.out());
         for (Object o : floors) {
             Map<?, ?> f = (Map<?, ?>) o;
             String engine = (String) f.get("engine");
