@@ -24,6 +24,16 @@ public final class AtomicFiles {
      * leaves no temp file behind.
      */
     public static void write(Path out, byte[] content) {
+        write(out, stream -> stream.write(content));
+    }
+
+    /** Writes what {@code content} puts into a stream (a large file need not be in memory at once). */
+    public interface Content {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /** As {@link #write(Path, byte[])}, the content streamed into the temp file. */
+    public static void write(Path out, Content content) {
         OutputPaths.check("output", out);
         Path target = out.toAbsolutePath();
         Path dir = target.getParent();
@@ -33,7 +43,9 @@ public final class AtomicFiles {
             if (dir != null) Files.createDirectories(dir);
             removeStaleTemps(dir, target.getFileName().toString());
             tmp = Files.createTempFile(dir, tempPrefix(target.getFileName().toString()), ".tmp");
-            Files.write(tmp, content);
+            try (java.io.OutputStream stream = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                content.writeTo(stream);
+            }
             keepPermissions(tmp, target);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -11,6 +11,7 @@ import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
 import io.qtune.engine.Floor;
 import io.qtune.platform.Machine;
+import io.qtune.platform.Threads;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -89,8 +90,19 @@ public final class BenchCommand implements Callable<Integer> {
     boolean floor;
 
     @Option(names = "--floor-runs", defaultValue = "20", paramLabel = "N",
-            description = "Timed runs per step and of the whole program for --floor (default: ${DEFAULT-VALUE}).")
+            description = "Rounds for --floor, each a whole run, a run with every step timed and every floor step alone "
+                    + "(default: ${DEFAULT-VALUE}).")
     int floorRuns;
+
+    @Option(names = "--instances", defaultValue = "1", paramLabel = "N",
+            description = {"Offline throughput of N copies of each engine running at once, each on a thread of its own "
+                    + "with --threads threads; images/s is their sum (default: ${DEFAULT-VALUE})."})
+    int instances;
+
+    @Option(names = "--threads", paramLabel = "T",
+            description = {"Threads of each instance: its OpenMP team for oneDNN, intra-op threads for TF (unless "
+                    + "--tf-threads) and ONNX Runtime. Instances x threads must fit the cores (default: the cores / instances)."})
+    Integer threadsPerInstance;
 
     @Spec
     CommandSpec spec;
@@ -99,7 +111,30 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         int cores = Runtime.getRuntime().availableProcessors();
-        int threads = tfThreads != null ? tfThreads : cores;
+        if (instances < 1) throw new QtuneException("--instances must be at least 1, got " + instances);
+        if (threadsPerInstance != null && threadsPerInstance < 1) {
+            throw new QtuneException("--threads must be at least 1, got " + threadsPerInstance);
+        }
+        if (threadsPerInstance != null && (long) instances * threadsPerInstance > cores) {
+            throw new QtuneException("--instances " + instances + " x --threads " + threadsPerInstance + " = "
+                    + (long) instances * threadsPerInstance + " threads, more than the " + cores + " cores (they would take turns)");
+        }
+        if (instances > cores) {
+            throw new QtuneException("--instances " + instances + " is more than the " + cores + " cores");
+        }
+        // one instance without --threads keeps the team of the calling thread (OMP_NUM_THREADS or the cores)
+        Integer team = threadsPerInstance != null ? threadsPerInstance : instances > 1 ? Integer.valueOf(cores / instances) : null;
+        int callerTeam = Threads.teamSize();
+        if (team != null) Threads.setTeamSize(team); // the main thread's runs (one instance, --floor, --profile)
+        try {
+            return bench(out, cores, team);
+        } finally {
+            Threads.setTeamSize(callerTeam);
+        }
+    }
+
+    private int bench(PrintWriter out, int cores, Integer team) {
+        int threads = tfThreads != null ? tfThreads : team != null ? team : cores;
         if (threads < 1) throw new QtuneException("--tf-threads must be at least 1");
         List<String> names = engines.stream().map(String::strip).distinct().toList();
         for (String n : names) {
@@ -120,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         long[] imageShape = Arrays.copyOfRange(shape, 1, shape.length);
         List<String> outputs = g.sinks().stream().map(Node::name).toList();
-        int ortThreads = ompThreads(cores);
+        int ortThreads = team != null ? team : ompThreads(cores);
         BenchEngines.Setup setup = new BenchEngines.Setup(model, int8Model, threads, input.name(), outputs, imageShape, bf16Model,
                 onnxModel, onnxInt8Model, ortThreads);
 
@@ -129,15 +164,30 @@ public final class BenchCommand implements Callable<Integer> {
         Machine machine = Machine.current();
         out.println(machine.header());
         out.printf(Locale.ROOT, "TF intra-op %d inter-op 1%n", threads);
+        if (team != null) {
+            out.printf(Locale.ROOT, "instances %d x %d threads (each instance its own copy of the engine, thread and OpenMP team)%n",
+                    instances, team);
+        }
         if (names.stream().anyMatch(n -> n.startsWith("ort-"))) {
             out.printf(Locale.ROOT, "ONNX Runtime: intra-op %d (its own pool, beside oneDNN's OpenMP pool), inter-op 1, all graph optimizations%n", ortThreads);
         }
         out.flush();
         if (floorRuns < 1) throw new QtuneException("--floor-runs must be at least 1");
         List<BenchEngine> opened = new ArrayList<>();
+        List<BenchEngine> copies = new ArrayList<>();
         try {
-            for (String n : names) opened.add(BenchEngines.open(n, setup));
-            Benchmark bench = new Benchmark(opened, batches, timing, b -> images(imageShape, b));
+            List<List<BenchEngine>> perEngine = new ArrayList<>();
+            for (String n : names) {
+                List<BenchEngine> c = new ArrayList<>();
+                for (int i = 0; i < instances; i++) {
+                    BenchEngine e = BenchEngines.open(n, setup);
+                    copies.add(e);
+                    c.add(e);
+                }
+                opened.add(c.get(0));
+                perEngine.add(c);
+            }
+            Benchmark bench = new Benchmark(perEngine, team != null ? team : 0, batches, timing, b -> images(imageShape, b));
             List<io.qtune.report.BenchResult> results = bench.run();
             out.print(Benchmark.table(results));
             Map<String, Floor> floors = new LinkedHashMap<>();
@@ -172,7 +222,13 @@ public final class BenchCommand implements Callable<Integer> {
                     Floor f = floors.get(r.engine() + "@" + r.batch());
                     return f == null ? r : r.withFloor(f.floorMs() / f.batch());
                 }).toList();
-                AtomicFiles.write(json, Benchmark.json(withFloors, model.toString(), machine).getBytes(StandardCharsets.UTF_8));
+                List<io.qtune.report.FloorResult> floorTables = new ArrayList<>();
+                for (io.qtune.report.BenchResult r : results) {
+                    Floor f = floors.get(r.engine() + "@" + r.batch());
+                    if (f != null) floorTables.add(Benchmark.floorResult(r, f));
+                }
+                AtomicFiles.write(json, Benchmark.json(withFloors, floorTables, model.toString(), machine)
+                        .getBytes(StandardCharsets.UTF_8));
                 out.printf("wrote %s%n", json);
             }
             if (profile) {
@@ -184,7 +240,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            for (BenchEngine e : opened) e.close();
+            for (BenchEngine e : copies) e.close();
         }
         out.flush();
         return 0;

@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * How close a compiled program runs to its floor: each convolution and inner product primitive of the program timed
- * alone (same shapes, data types, formats and post-ops, same process, threads kept warm by running it back to back),
- * against whole runs of the program. What the floor leaves out (pooling, reorders, the input copy, host steps, waits
+ * alone (same shapes, data types, formats and post-ops, same process, threads and caches warm: the timed run follows
+ * a run of the same step), against whole runs of the program, in interleaved rounds. What the floor leaves out (pooling, reorders, the input copy, host steps, waits
  * between parallel regions) is the time outside the primitives.
  *
  * @param batch             batch size
@@ -55,6 +55,10 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
         sb.append(String.format(Locale.ROOT, "engine %.3f ms/run (%.3f ms/image), floor %.3f ms/run (%.3f ms/image), "
                         + "engine/floor %.3fx, outside any primitive %.3f ms/run%n",
                 engineMs, engineMs / batch, floorMs, floorMs / batch, ratio(), outsidePrimitivesMs));
+        // where the gap is: the floor's own layers slower in the chain (cold weights) or the steps outside the floor
+        double floorInRun = steps.stream().filter(StepTime::inFloor).mapToDouble(StepTime::inRunMs).sum();
+        sb.append(String.format(Locale.ROOT, "floor steps %.3f ms/run in the chain vs %.3f alone (%+.1f%%), other steps %.3f "
+                + "ms/run%n", floorInRun, floorMs, 100 * (floorInRun / floorMs - 1), total - floorInRun));
         return sb.toString();
     }
 }

@@ -61,11 +61,17 @@ public final class Model implements AutoCloseable {
     private boolean closed;
 
     private final List<String> extraOutputs;
+    /** Inner tensors handed to the observer of a run as they are computed ({@link #compileObserving}). */
+    private final List<String> observed;
 
-    private Model(Graph graph, List<String> extraOutputs) {
+    private Model(Graph graph, List<String> extraOutputs, List<String> observed) {
         // a graph built in code gets the same checks as one read from a file, before oneDNN sees it
         this.graph = io.qtune.graph.GraphValidator.validate(graph);
         this.extraOutputs = List.copyOf(extraOutputs);
+        this.observed = List.copyOf(observed);
+        for (String o : this.observed) {
+            if (!graph.contains(o)) throw new QtuneException("no node '" + o + "' to observe");
+        }
         for (Node n : graph.nodes()) {
             if (!ProgramCompiler.SUPPORTED.contains(n.op())) throw ProgramCompiler.unsupported(n);
         }
@@ -119,7 +125,20 @@ public final class Model implements AutoCloseable {
      * back as floats holding its integer codes.
      */
     public static Model compile(Graph fused, List<String> extraOutputs) {
-        Model m = new Model(fused, extraOutputs);
+        return compiled(new Model(fused, extraOutputs, List.of()));
+    }
+
+    /**
+     * As {@link #compile(Graph)}, handing output 0 of the named inner nodes to the observer of
+     * {@link #run(float[], int, ActivationObserver)} right after the step that computes each, so their buffers are
+     * reused by later steps as in any run: memory for one tensor at a time, not for every observed one (calibration).
+     * {@link #run(float[], int)} does not return them.
+     */
+    public static Model compileObserving(Graph fused, List<String> observed) {
+        return compiled(new Model(fused, List.of(), observed));
+    }
+
+    private static Model compiled(Model m) {
         try {
             m.program(m.inputShape[0] > 0 ? Math.toIntExact(m.inputShape[0]) : 1); // reject bad graphs now, not at first run
             return m;
@@ -172,8 +191,9 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Runs a batch and hands the tensors named at compile time ({@link #compile(Graph, List)}) to {@code observer},
-     * through buffers reused from run to run; returns nothing, so a calibration loop allocates nothing per batch.
+     * Runs a batch and hands the tensors named at compile time ({@link #compileObserving} as each is computed, else
+     * those of {@link #compile(Graph, List)} after the run) to {@code observer}, through buffers reused from run to
+     * run; returns nothing, so a calibration loop allocates nothing per batch.
      */
     public void run(float[] input, int batch, ActivationObserver observer) {
         if (observer == null) throw new QtuneException("no observer given");
@@ -184,9 +204,11 @@ public final class Model implements AutoCloseable {
             Program p = program(batch);
             Workspace ws = p.acquire();
             try {
+                ws.observer = observer;
                 p.execute(ws, input, 0, null);
-                p.observe(ws, extraOutputs, observer);
+                if (observed.isEmpty()) p.observe(ws, extraOutputs, observer);
             } finally {
+                ws.observer = null;
                 p.release(ws);
             }
         } finally {
@@ -204,51 +226,58 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Times every step of the program for {@code batch} over {@code runs} runs (after one warm-up run) and
-     * returns a table, slowest first, with each step's oneDNN implementation. For finding where time goes.
+     * Times every step of the program for {@code batch} over {@code runs} runs (after one warm-up run) and returns
+     * a table in step order: each step's time and the Java time before it, then where a run's time went.
      */
     public String profile(int batch, int runs) {
+        return runProfile(batch, runs).table();
+    }
+
+    /**
+     * Where the time of runs at {@code batch} goes ({@link RunProfile}): {@code runs} untraced runs for the median,
+     * then {@code runs} traced runs, each step timed, then {@code runs} output copies. On the calling thread's team.
+     */
+    public RunProfile runProfile(int batch, int runs) {
         if (batch < 1 || runs < 1) throw new QtuneException("profile needs batch >= 1 and runs >= 1");
         life.readLock().lock();
         try {
             requireOpen();
             Program p = program(batch);
-            float[] in = new float[Math.toIntExact(batch * imageElements)];
-            java.util.Random r = new java.util.Random(1);
-            for (int i = 0; i < in.length; i++) in[i] = (float) r.nextGaussian();
+            int team = Threads.teamForRun();
+            float[] in = noise(batch);
             Workspace ws = p.acquire();
-            long[] nanos = new long[p.steps.size()];
             try {
                 p.execute(ws, in, 0, null);
-                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, nanos);
+                double whole = median(wholeRuns(p, ws, in, runs)) / 1e6;
+                Program.Trace t = new Program.Trace(p.steps.size());
+                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, t);
+                long collect = 0;
+                for (int i = 0; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    p.collect(ws);
+                    collect += System.nanoTime() - t0;
+                }
+                List<RunProfile.Row> rows = new ArrayList<>();
+                for (int i = 0; i < p.steps.size(); i++) {
+                    Step s = p.steps.get(i);
+                    rows.add(new RunProfile.Row(i, s.node, s.kind, implementation(s), s instanceof PrimitiveStep,
+                            t.stepNanos[i] / 1e6 / runs, t.beforeNanos[i] / 1e6 / runs));
+                }
+                return new RunProfile(batch, team, runs, whole, t.inputNanos / 1e6 / runs, t.finishNanos / 1e6 / runs,
+                        collect / 1e6 / runs, rows);
             } finally {
                 p.release(ws);
             }
-            List<Integer> order = new ArrayList<>();
-            long total = 0;
-            for (int i = 0; i < nanos.length; i++) {
-                order.add(i);
-                total += nanos[i];
-            }
-            order.sort((a, b) -> Long.compare(nanos[b], nanos[a]));
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                    "batch %d, %d runs: %.3f ms per run over %d steps%n", batch, runs, total / 1e6 / runs, nanos.length));
-            for (int i : order) {
-                Step s = p.steps.get(i);
-                String impl = s instanceof PrimitiveStep ps ? ps.implementation : "java";
-                sb.append(String.format(Locale.ROOT, "%4d %9.3f ms %5.1f%%  %-13s %-28s %s%n", i, nanos[i] / 1e6 / runs,
-                        100.0 * nanos[i] / Math.max(total, 1), s.kind, impl, s.node));
-            }
-            return sb.toString();
         } finally {
             life.readLock().unlock();
         }
     }
 
     /**
-     * Measures the program for {@code batch} against its floor ({@link Floor}): {@code runs} whole runs for the engine's
-     * median, {@code runs} runs with each step timed for the shares, then every convolution and inner product alone,
-     * {@code runs} times back to back after two warm-up runs, for the floor's medians. On the calling thread's team.
+     * Measures the program for {@code batch} against its floor ({@link Floor}) in {@code runs} rounds, each one whole
+     * run (for the engine's median), one run with each step timed (for the shares), then every convolution and inner
+     * product alone, twice back to back with the second timed (for the floor's medians). Rounds interleave engine and
+     * floor, so load from elsewhere on the machine falls on both alike. On the calling thread's team.
      */
     public Floor floor(int batch, int runs) {
         if (batch < 1 || runs < 1) throw new QtuneException("floor needs batch >= 1 and runs >= 1");
@@ -257,41 +286,39 @@ public final class Model implements AutoCloseable {
             requireOpen();
             Program p = program(batch);
             int team = Threads.teamForRun();
-            float[] in = new float[Math.toIntExact(batch * imageElements)];
-            java.util.Random r = new java.util.Random(1);
-            for (int i = 0; i < in.length; i++) in[i] = (float) r.nextGaussian();
+            float[] in = noise(batch);
             Workspace ws = p.acquire();
             try {
                 p.execute(ws, in, 0, null);
+                int steps = p.steps.size();
                 long[] whole = new long[runs];
-                for (int i = 0; i < runs; i++) {
-                    long t0 = System.nanoTime();
-                    p.execute(ws, in, 0, null);
-                    whole[i] = System.nanoTime() - t0;
+                long[][] alone = new long[steps][runs];
+                Program.Trace trace = new Program.Trace(steps);
+                for (int r = 0; r < runs; r++) {
+                    whole[r] = wholeRuns(p, ws, in, 1)[0];
+                    p.execute(ws, in, 0, trace);
+                    for (int i = 0; i < steps; i++) {
+                        Step s = p.steps.get(i);
+                        if (!(s instanceof PrimitiveStep) || !Floor.isFloorKind(s.kind)) continue;
+                        p.executeStep(ws, i);
+                        long t0 = System.nanoTime();
+                        p.executeStep(ws, i);
+                        alone[i][r] = System.nanoTime() - t0;
+                    }
                 }
-                long[] inRun = new long[p.steps.size()];
-                for (int i = 0; i < runs; i++) p.execute(ws, in, 0, inRun);
                 List<Floor.StepTime> rows = new ArrayList<>();
                 double floor = 0, primitives = 0;
-                for (int i = 0; i < p.steps.size(); i++) {
+                for (int i = 0; i < steps; i++) {
                     Step s = p.steps.get(i);
                     boolean prim = s instanceof PrimitiveStep;
-                    double alone = Double.NaN;
+                    double aloneMs = Double.NaN;
                     if (prim && Floor.isFloorKind(s.kind)) {
-                        for (int w = 0; w < 2; w++) p.executeStep(ws, i);
-                        long[] t = new long[runs];
-                        for (int k = 0; k < runs; k++) {
-                            long t0 = System.nanoTime();
-                            p.executeStep(ws, i);
-                            t[k] = System.nanoTime() - t0;
-                        }
-                        alone = median(t) / 1e6;
-                        floor += alone;
+                        aloneMs = median(alone[i]) / 1e6;
+                        floor += aloneMs;
                     }
-                    double mean = inRun[i] / 1e6 / runs;
+                    double mean = trace.stepNanos[i] / 1e6 / runs;
                     if (prim) primitives += mean;
-                    rows.add(new Floor.StepTime(i, s.node, s.kind, prim ? ((PrimitiveStep) s).implementation : "java",
-                            prim, mean, alone));
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, aloneMs));
                 }
                 double engine = median(whole) / 1e6;
                 return new Floor(batch, team, rows, engine, floor, Math.max(0, engine - primitives));
@@ -301,6 +328,29 @@ public final class Model implements AutoCloseable {
         } finally {
             life.readLock().unlock();
         }
+    }
+
+    /** Input for timing runs: fixed standard normal values. */
+    private float[] noise(int batch) {
+        float[] in = new float[Math.toIntExact(batch * imageElements)];
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < in.length; i++) in[i] = (float) r.nextGaussian();
+        return in;
+    }
+
+    /** Wall times of {@code runs} untraced runs. */
+    private static long[] wholeRuns(Program p, Workspace ws, float[] in, int runs) {
+        long[] whole = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            p.execute(ws, in, 0, null);
+            whole[i] = System.nanoTime() - t0;
+        }
+        return whole;
+    }
+
+    private static String implementation(Step s) {
+        return s instanceof PrimitiveStep ps ? ps.implementation : "java";
     }
 
     private static double median(long[] v) {
@@ -325,7 +375,7 @@ public final class Model implements AutoCloseable {
                     + "scratchpad %.2f MB", batch, p.steps.size(), p.slotBytes.length, buffers / 1e6, p.scratchpadBytes / 1e6));
             for (String note : p.notes) lines.add("note: " + note);
             for (Step s : p.steps) {
-                String impl = s instanceof PrimitiveStep ps ? ps.implementation : "java";
+                String impl = implementation(s);
                 String out = s.writes.isEmpty() ? "" : Arrays.toString(s.writes.get(0).shape);
                 lines.add(s.kind + " " + impl + " '" + s.node + "' -> " + out);
             }
@@ -355,7 +405,7 @@ public final class Model implements AutoCloseable {
             p = programs.get(key);
             if (p == null) {
                 // compiled on this thread, whose OpenMP team size is now `team`: oneDNN sizes its work split by it
-                p = ProgramCompiler.compile(graph, batch, eng, constants, extraOutputs);
+                p = ProgramCompiler.compile(graph, batch, eng, constants, extraOutputs, observed);
                 programs.put(key, p);
             }
             return p;

@@ -70,12 +70,35 @@ final class Program implements AutoCloseable {
         idle.addFirst(ws); // LIFO: the most recently used buffers are the warmest in cache
     }
 
-    /** Copies the input in, runs every step; stepNanos, when given, receives each step's wall time. */
-    void execute(Workspace ws, float[] in, int offset, long[] stepNanos) {
+    /**
+     * Where the time of traced runs went, summed over runs: the input copy, each step (primitive or host work, up to
+     * the end of its stream wait), the Java time before each step (since the previous step ended), the final wait.
+     */
+    static final class Trace {
+        final long[] stepNanos;
+        final long[] beforeNanos;
+        long inputNanos;
+        long finishNanos;
+        int runs;
+
+        Trace(int steps) {
+            stepNanos = new long[steps];
+            beforeNanos = new long[steps];
+        }
+    }
+
+    /** Copies the input in, runs every step; a trace, when given, receives where the time went. */
+    void execute(Workspace ws, float[] in, int offset, Trace trace) {
+        long t = trace != null ? System.nanoTime() : 0;
         ws.views[input.id].put(in, offset, Math.toIntExact(input.elements()));
+        if (trace != null) {
+            long now = System.nanoTime();
+            trace.inputNanos += now - t;
+            t = now;
+        }
         dnnl_stream s = ws.stream;
         for (int i = 0; i < primitiveAt.length; i++) {
-            long t0 = stepNanos != null ? System.nanoTime() : 0;
+            long t0 = trace != null ? System.nanoTime() : 0;
             PrimitiveStep p = primitiveAt[i];
             if (p != null) {
                 int rc = dnnl.dnnl_primitive_execute(p.handle, s, p.argIds.length + (p.scratchpad != null ? 1 : 0), ws.args[i]);
@@ -86,12 +109,19 @@ final class Program implements AutoCloseable {
                 dnnl.dnnl_stream_wait(s);
                 hostAt[i].run(ws);
             }
-            if (stepNanos != null) {
+            if (trace != null) {
                 dnnl.dnnl_stream_wait(s);
-                stepNanos[i] += System.nanoTime() - t0;
+                long now = System.nanoTime();
+                trace.beforeNanos[i] += t0 - t;
+                trace.stepNanos[i] += now - t0;
+                t = now;
             }
         }
         dnnl.dnnl_stream_wait(s);
+        if (trace != null) {
+            trace.finishNanos += System.nanoTime() - t;
+            trace.runs++;
+        }
     }
 
     /** Runs step {@code i} alone on the workspace's current data (its inputs hold what the last run left there). */

@@ -30,17 +30,24 @@ final class ProgramCompiler {
     }
 
     static Program compile(Graph g, int batch, engine eng, ConstantCache constants) {
-        return compile(g, batch, eng, constants, List.of());
+        return compile(g, batch, eng, constants, List.of(), List.of());
     }
 
-    /** As above; {@code extraOutputs} names inner nodes whose output 0 is returned too. */
-    static Program compile(Graph g, int batch, engine eng, ConstantCache constants, List<String> extraOutputs) {
+    /**
+     * As above; {@code extraOutputs} names inner nodes whose output 0 is returned too, {@code observed} inner nodes
+     * whose output 0 goes to the run's observer right after the step that computes it ({@link ObserveStep}).
+     */
+    static Program compile(Graph g, int batch, engine eng, ConstantCache constants, List<String> extraOutputs,
+                           List<String> observed) {
         for (Node n : g.nodes()) {
             if (!SUPPORTED.contains(n.op())) throw unsupported(n);
         }
+        for (String o : observed) {
+            if (!g.contains(o)) throw new QtuneException("no node '" + o + "' to observe");
+        }
         CompileContext c = new CompileContext(g, batch, eng, constants, List.copyOf(extraOutputs));
         try {
-            return build(c, extraOutputs);
+            return build(c, extraOutputs, observed);
         } catch (RuntimeException e) {
             c.scope.close();
             throw e;
@@ -54,17 +61,19 @@ final class ProgramCompiler {
         return ConvLowering.cpuHasBf16();
     }
 
-    private static Program build(CompileContext c, List<String> extraOutputs) {
+    private static Program build(CompileContext c, List<String> extraOutputs, List<String> observed) {
         Graph g = c.g;
         List<Node> placeholders = g.placeholders();
         if (placeholders.size() != 1) {
             throw new QtuneException("the engine runs graphs with exactly one input placeholder, this one has "
                     + placeholders.size() + " " + placeholders.stream().map(Node::name).toList());
         }
+        java.util.Set<String> pending = new java.util.LinkedHashSet<>(observed);
         for (Node n : g.nodes()) {
             if (c.isFusedAway(n)) continue;
             try {
                 Lowerings.of(n.op()).lower(n, c);
+                observeComputed(c, pending);
             } catch (QtuneException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -72,6 +81,10 @@ final class ProgramCompiler {
                 throw new QtuneException("node '" + n.name() + "' (" + n.op() + "): oneDNN cannot compile it for batch "
                         + c.batch + " (" + e.getMessage() + ")", e);
             }
+        }
+        if (!pending.isEmpty()) {
+            String name = pending.iterator().next();
+            throw new QtuneException("node '" + name + "' (" + g.node(name).op() + ") has no computed output to observe");
         }
         List<String> outputNames = new ArrayList<>();
         List<Value> outputs = new ArrayList<>();
@@ -96,6 +109,21 @@ final class ProgramCompiler {
         }
         return new Program(c.batch, c.steps, c.values, slotBytes, scratch, c.input, outputNames, outputs,
                 new ArrayList<>(c.hostVisible), c.scope, c.eng, c.notes);
+    }
+
+    /** Emits an {@link ObserveStep} for every pending observed node whose output the steps so far computed. */
+    private static void observeComputed(CompileContext c, java.util.Set<String> pending) {
+        for (java.util.Iterator<String> it = pending.iterator(); it.hasNext(); ) {
+            String name = it.next();
+            Value v = c.boundTo(name);
+            if (v == null) continue;
+            if (v.isNative()) {
+                v = c.toPlain(name, v);
+                c.hostVisible.add(v);
+            }
+            c.steps.add(new ObserveStep(name, v));
+            it.remove();
+        }
     }
 
     /** Names of the ops the engine compiles, for messages. */

@@ -84,10 +84,18 @@ final class Workspace implements AutoCloseable {
 
     private float[] row = new float[0];
     private final java.util.Map<Integer, float[]> observed = new java.util.HashMap<>();
+    private final java.util.Map<Integer, float[]> observedBySize = new java.util.HashMap<>();
+    /** Who receives the observed tensors of the current run ({@link ObserveStep}); null: nobody. */
+    io.qtune.calib.ActivationObserver observer;
 
     /** A float array for an observed value, allocated once per workspace. */
     float[] observeBuffer(int valueId, int n) {
         return observed.computeIfAbsent(valueId, k -> new float[n]);
+    }
+
+    /** A float array of exactly n elements, shared by the tensors of that size observed one at a time. */
+    float[] observeBuffer(int n) {
+        return observedBySize.computeIfAbsent(n, k -> new float[n]);
     }
 
     /** A float array of at least n elements, reused across runs. */

@@ -41,8 +41,13 @@ public final class GraphDefCodec {
     public static Graph fromBytes(byte[] bytes, String source) {
         GraphDef def;
         try {
-            def = GraphDef.parseFrom(bytes);
+            // aliasing: tensor contents stay views of the file's bytes, not a second copy of every weight
+            com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(bytes);
+            in.enableAliasing(true);
+            def = GraphDef.parseFrom(in);
         } catch (InvalidProtocolBufferException e) {
+            throw new QtuneException(source + ": not a TensorFlow GraphDef, or truncated (" + e.getMessage() + ")");
+        } catch (IOException e) { // a byte array never fails to read; protobuf's signature says it might
             throw new QtuneException(source + ": not a TensorFlow GraphDef, or truncated (" + e.getMessage() + ")");
         }
         // protobuf accepts many byte strings as an empty message with unknown fields: insist on real nodes
@@ -194,19 +199,27 @@ public final class GraphDefCodec {
     public static byte[] toBytes(Graph g) {
         try {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            com.google.protobuf.CodedOutputStream cos = com.google.protobuf.CodedOutputStream.newInstance(out);
-            cos.useDeterministicSerialization();
-            toGraphDef(g).writeTo(cos);
-            cos.flush();
+            writeTo(toGraphDef(g), out);
             return out.toByteArray();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Writes the graph to a temp file beside the target and renames it into place: never a half-written file. */
+    private static void writeTo(GraphDef def, java.io.OutputStream out) throws IOException {
+        com.google.protobuf.CodedOutputStream cos = com.google.protobuf.CodedOutputStream.newInstance(out, 1 << 16);
+        cos.useDeterministicSerialization();
+        def.writeTo(cos);
+        cos.flush();
+    }
+
+    /**
+     * Writes the graph to a temp file beside the target and renames it into place: never a half-written file. The
+     * bytes are {@link #toBytes}'s, streamed: the serialized file is never in memory as a whole.
+     */
     public static void write(Graph g, Path file) {
-        io.qtune.AtomicFiles.write(file, toBytes(g));
+        GraphDef def = toGraphDef(g);
+        io.qtune.AtomicFiles.write(file, out -> writeTo(def, out));
     }
 
     @SuppressWarnings("unchecked")
@@ -260,7 +273,8 @@ public final class GraphDefCodec {
             }
             buf.flip();
         }
-        return p.setTensorContent(ByteString.copyFrom(buf.array())).build();
+        // the buffer is ours alone and never written again: wrapped, not copied
+        return p.setTensorContent(com.google.protobuf.UnsafeByteOperations.unsafeWrap(buf.array())).build();
     }
 
 }

@@ -18,8 +18,9 @@ import java.util.function.IntConsumer;
  * (the input and every fused convolution and max pool output) into {@link TensorStats}. Only one batch of
  * activations is alive at a time.
  *
- * <p>The activations come from the oneDNN FP32 engine running the fused graph, handed over one tensor at a time
- * through reused buffers, so memory stays at one batch of activations whatever the number of images.
+ * <p>The activations come from the oneDNN FP32 engine running the fused graph, each handed over right after the step
+ * that computes it through reused buffers ({@link Model#compileObserving}), so memory stays at the engine's own
+ * activation buffers plus one observed tensor, whatever the number of images or observed tensors.
  */
 public final class CalibrationRun {
     /** Intel's MLPerf calibration: 500 images in batches of 100; we use smaller batches to bound memory. */
@@ -58,7 +59,7 @@ public final class CalibrationRun {
         TensorStats stats = new TensorStats();
         int[] order = pick(images.size(), calibSize);
         int done = 0;
-        try (Model model = Model.compile(fused, observed);
+        try (Model model = Model.compileObserving(fused, observed);
              BatchLoader loader = new BatchLoader(images, batch, order, BatchLoader.Options.defaults())) {
             while (loader.hasNext()) {
                 BatchLoader.Batch b = loader.next();

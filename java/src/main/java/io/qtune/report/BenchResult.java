@@ -1,21 +1,33 @@
 package io.qtune.report;
 
-/** Throughput and latency of one engine at one batch size (a row of {@code bench}'s JSON, and of the serving tests to come). */
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * Throughput and latency of one engine at one batch size (a row of {@code bench}'s JSON, and of the serving tests to come).
+ * With {@code bench --instances N} the engine ran as N concurrent copies: images per second is the sum of theirs
+ * ({@code instanceImagesPerSecond}), the latencies are over every run of every copy.
+ */
 public record BenchResult(String engine, int batch, double imagesPerSecond, double latencyMsP50, double latencyMsP90, int runs,
                           double seconds,
-                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-                          Double floorMsPerImage,
-                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-                          Double floorRatio) {
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Double floorMsPerImage,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Double floorRatio,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Integer instances,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Integer threadsPerInstance,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> instanceImagesPerSecond) {
+    public BenchResult {
+        instanceImagesPerSecond = instanceImagesPerSecond == null ? null : List.copyOf(instanceImagesPerSecond);
+    }
+
     public BenchResult(String engine, int batch, double imagesPerSecond, double latencyMsP50, double latencyMsP90, int runs,
                        double seconds) {
-        this(engine, batch, imagesPerSecond, latencyMsP50, latencyMsP90, runs, seconds, null, null);
+        this(engine, batch, imagesPerSecond, latencyMsP50, latencyMsP90, runs, seconds, null, null, null, null, null);
     }
 
     /** This result against its per-layer floor (bench --floor): the floor per image and p50 per image over it. */
     public BenchResult withFloor(double floorMsPerImage) {
         return new BenchResult(engine, batch, imagesPerSecond, latencyMsP50, latencyMsP90, runs, seconds, floorMsPerImage,
-                msPerImageP50() / floorMsPerImage);
+                msPerImageP50() / floorMsPerImage, instances, threadsPerInstance, instanceImagesPerSecond);
     }
 
     /** Milliseconds per image at the median run. */

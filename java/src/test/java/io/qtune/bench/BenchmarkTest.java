@@ -121,4 +121,50 @@ class BenchmarkTest {
         assertThrows(QtuneException.class, () -> new Benchmark(one, List.of(0), new Benchmark.Timing(1, 0, 1), n -> new float[3]));
         assertThrows(QtuneException.class, () -> BenchEngines.open("onednn-int3", null));
     }
+
+    /** Records which thread ran it and that thread's requested OpenMP team; takes a fixed wall time per image. */
+    record ThreadRecordingEngine(String name, long perImageNanos, java.util.Set<String> threads, java.util.Set<Integer> teams,
+                                 java.util.concurrent.atomic.AtomicInteger running, java.util.concurrent.atomic.AtomicInteger overlap)
+            implements BenchEngine {
+        @Override
+        public void run(float[] images, int batch) {
+            threads.add(Thread.currentThread().getName());
+            teams.add(io.qtune.platform.Threads.teamSize());
+            if (running.incrementAndGet() > 1) overlap.incrementAndGet();
+            long end = System.nanoTime() + perImageNanos * batch;
+            while (System.nanoTime() < end) Thread.onSpinWait();
+            running.decrementAndGet();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void instancesRunTheirCopiesAtOnceOnThreadsOfTheirOwnWithTheirTeamAndSumTheirThroughput() {
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<Integer> teams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        var running = new java.util.concurrent.atomic.AtomicInteger();
+        var overlap = new java.util.concurrent.atomic.AtomicInteger();
+        List<BenchEngine> copies = List.of(new ThreadRecordingEngine("onednn-fp32", 200_000, threads, teams, running, overlap),
+                new ThreadRecordingEngine("onednn-fp32", 200_000, threads, teams, running, overlap),
+                new ThreadRecordingEngine("onednn-fp32", 200_000, threads, teams, running, overlap));
+        Benchmark b = new Benchmark(List.of(copies), 1, List.of(1, 2), new Benchmark.Timing(0.05, 0.01, 0.01), n -> new float[n * 3]);
+        List<BenchResult> results = b.run();
+        assertEquals(2, results.size());
+        assertEquals(java.util.Set.of("qtune-bench-instance-0", "qtune-bench-instance-1", "qtune-bench-instance-2"), threads);
+        assertEquals(java.util.Set.of(1), teams, "each instance thread runs with a team of --threads");
+        assertTrue(overlap.get() > 0, "the copies ran at the same time");
+        for (BenchResult r : results) {
+            assertEquals(3, r.instances());
+            assertEquals(1, r.threadsPerInstance());
+            assertEquals(3, r.instanceImagesPerSecond().size());
+            assertEquals(r.instanceImagesPerSecond().stream().mapToDouble(Double::doubleValue).sum(), r.imagesPerSecond(), 1e-9);
+            assertTrue(r.seconds() >= 0.05, r.toString());
+        }
+        assertTrue(Benchmark.table(results).contains("onednn-fp32 batch 2, 3 instances x 1 threads: "), Benchmark.table(results));
+        FakeClock clock = new FakeClock();
+        List<List<BenchEngine>> uneven = List.of(List.of(new FakeEngine("x", 1, clock, new ArrayList<>())), List.of());
+        assertThrows(QtuneException.class, () -> new Benchmark(uneven, 1, List.of(1), new Benchmark.Timing(1, 0, 1), n -> new float[3]));
+    }
 }

@@ -7,6 +7,8 @@ import io.qtune.zoo.ResNet50Builder;
 import io.qtune.zoo.ResNet50Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,9 +51,154 @@ class BenchCommandTest {
         assertTrue(r.out().contains("BF16"), r.out()); // faster, SLOWER, or no native bf16: said either way
         assertTrue(r.out().contains("machine: "), r.out());
         String text = Files.readString(json);
-        assertEquals(2, text.split("\"floor_ratio\"", -1).length - 1, text);
+        assertEquals(4, text.split("\"floor_ratio\"", -1).length - 1, "two results and two floor tables: " + text);
         assertTrue(text.contains("\"machine\": {"), text);
         assertTrue(timedAlone >= 2 * 54, "convolutions and the dense layer timed alone, both engines: " + timedAlone);
+    }
+
+    @Test
+    void floorTableOfFp32AndInt8IsConsistentInTextAndJson(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("tiny.pb"), int8 = dir.resolve("tiny-int8.pb"), json = dir.resolve("bench.json");
+        ResNet50Builder.write(ResNet50Builder.build(new ResNet50Spec(0.125, 32, 11, 3)).graph(), model);
+        CliRun q = CliRun.of("quantize", "--model", model.toString(), "--calib", "synthetic:8", "--calib-size", "8",
+                "--out", int8.toString());
+        assertEquals(0, q.exitCode(), q.err());
+        CliRun r = CliRun.of("bench", "--model", model.toString(), "--int8-model", int8.toString(), "--engines",
+                "onednn-fp32,onednn-int8", "--batch", "1,2", "--seconds", "0.2", "--warmup", "0.05", "--slice", "0.05",
+                "--floor", "--floor-runs", "3", "--json", json.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> report = (Map<String, Object>) io.qtune.Json.parse(Files.readString(json), "bench.json");
+        List<?> results = (List<?>) report.get("results");
+        List<?> floors = (List<?>) report.get("floors");
+        assertEquals(4, floors.size(), "one floor table per engine and batch");
+        assertEquals(4, r.out().lines().filter(l -> l.matches("floor steps [0-9.]+ ms/run in the chain vs [0-9.]+ alone "
+                + "\\([+-][0-9.]+%\\), other steps [0-9.]+ ms/run")).count(), r.out());
+        for (Object o : floors) {
+            Map<?, ?> f = (Map<?, ?>) o;
+            String engine = (String) f.get("engine");
+            int batch = ((Number) f.get("batch")).intValue();
+            List<?> steps = (List<?>) f.get("steps");
+            double alone = 0, primitivesInRun = 0, shares = 0;
+            int floorSteps = 0, convolutions = 0, innerProducts = 0;
+            for (Object so : steps) {
+                Map<?, ?> s = (Map<?, ?>) so;
+                String kind = (String) s.get("kind");
+                double inRun = num(s, "in_run_ms");
+                shares += num(s, "share");
+                if (Boolean.TRUE.equals(s.get("primitive"))) primitivesInRun += inRun;
+                if (s.get("alone_ms") != null) {
+                    floorSteps++;
+                    alone += num(s, "alone_ms");
+                    assertEquals(inRun / num(s, "alone_ms"), num(s, "run_over_alone"), 1e-9, s.toString());
+                    assertTrue(kind.endsWith("convolution") || kind.equals("inner product"), kind);
+                } else {
+                    assertTrue(!kind.endsWith("convolution") && !kind.equals("inner product"), "only conv and matmul form the floor: " + s);
+                }
+                if (kind.equals(engine.equals("onednn-int8") ? "int8 convolution" : "convolution")) convolutions++;
+                if (kind.equals("inner product")) innerProducts++;
+            }
+            String at = engine + " batch " + batch;
+            assertEquals(53, convolutions, at + ": ResNet50's 53 convolutions run in the engine's precision");
+            // the dense layer runs row by row (each image its batch-1 bits): one inner product per image
+            assertEquals(batch, innerProducts, at);
+            assertEquals(53 + batch, floorSteps, at + ": the convolutions and the dense layer are the floor");
+            assertEquals(1.0, shares, 1e-9, at);
+            assertEquals(alone, num(f, "floor_ms_per_run"), 1e-9, at + ": the floor is the sum of the steps alone");
+            assertEquals(num(f, "engine_ms_per_run") / num(f, "floor_ms_per_run"), num(f, "engine_over_floor"), 1e-9, at);
+            assertEquals(Math.max(0, num(f, "engine_ms_per_run") - primitivesInRun), num(f, "outside_primitives_ms_per_run"), 1e-9, at);
+            assertEquals(num(f, "floor_ms_per_run") / batch, num(f, "floor_ms_per_image"), 1e-12, at);
+            assertEquals(num(f, "p50_ms_per_image") / num(f, "floor_ms_per_image"), num(f, "floor_ratio"), 1e-9, at);
+            Map<?, ?> result = results.stream().map(x -> (Map<?, ?>) x)
+                    .filter(x -> engine.equals(x.get("engine")) && ((Number) x.get("batch")).intValue() == batch).findFirst().orElseThrow();
+            assertEquals(num(result, "latency_ms_p50") / batch, num(f, "p50_ms_per_image"), 1e-9, at);
+            assertEquals(num(f, "floor_ms_per_image"), num(result, "floor_ms_per_image"), 1e-12, at);
+            assertEquals(num(f, "floor_ratio"), num(result, "floor_ratio"), 1e-12, at);
+            // the printed table says the same, to its three decimals
+            String footer = String.format(java.util.Locale.ROOT, "engine %.3f ms/run (%.3f ms/image), floor %.3f ms/run (%.3f ms/image), "
+                            + "engine/floor %.3fx, outside any primitive %.3f ms/run", num(f, "engine_ms_per_run"),
+                    num(f, "engine_ms_per_run") / batch, num(f, "floor_ms_per_run"), num(f, "floor_ms_per_image"),
+                    num(f, "engine_over_floor"), num(f, "outside_primitives_ms_per_run"));
+            assertTrue(r.out().contains(footer), footer + "\n" + r.out());
+            assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, ratio %.3fx",
+                    engine, batch, num(f, "p50_ms_per_image"), num(f, "floor_ms_per_image"), num(f, "floor_ratio"))), r.out());
+        }
+    }
+
+    @Test
+    void profileGivesEachStepsTimeAndTheJavaTimeBetweenSteps(@TempDir Path dir) {
+        Path model = dir.resolve("tiny.pb");
+        ResNet50Builder.write(ResNet50Builder.build(new ResNet50Spec(0.125, 32, 11, 3)).graph(), model);
+        CliRun r = CliRun.of("bench", "--model", model.toString(), "--engines", "onednn-fp32", "--batch", "1",
+                "--seconds", "0.1", "--warmup", "0.05", "--slice", "0.05", "--profile");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = r.out().lines().toList();
+        int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("profile of onednn-fp32, batch 1, 5 runs:")).findFirst().orElseThrow());
+        assertTrue(lines.get(header + 1).matches("\\s*step\\s+step ms\\s+share\\s+java ms\\s+kind\\s+implementation\\s+node"), lines.get(header + 1));
+        // every step in program order, then the breakdown of a run
+        for (int i = 0; i < 58; i++) {
+            assertTrue(lines.get(header + 2 + i).matches("\\s*" + i + "\\s+[0-9.]+\\s+[0-9.]+%\\s+[0-9.]+\\s+\\S.*"), lines.get(header + 2 + i));
+        }
+        assertTrue(lines.get(header + 2 + 57).contains(" argmax ") && lines.get(header + 2 + 57).contains(" java "), lines.get(header + 59));
+        assertTrue(lines.get(header + 60).matches("per run: primitives [0-9.]+ ms, host steps [0-9.]+ ms, java between steps [0-9.]+ ms, "
+                + "input copy [0-9.]+ ms, final wait [0-9.]+ ms; traced [0-9.]+ ms vs untraced run [0-9.]+ ms; output copy [0-9.]+ ms"),
+                lines.get(header + 60));
+    }
+
+    @Test
+    void instancesRunConcurrentlyAndTheirThroughputIsSummed(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "2 instances x 1 thread need 2 cores");
+        Path model = dir.resolve("tiny.pb"), json = dir.resolve("bench.json");
+        ResNet50Builder.write(ResNet50Builder.build(new ResNet50Spec(0.125, 32, 11, 3)).graph(), model);
+        CliRun r = CliRun.of("bench", "--model", model.toString(), "--engines", "onednn-fp32", "--batch", "1,2",
+                "--instances", "2", "--threads", "1", "--seconds", "0.2", "--warmup", "0.05", "--slice", "0.05", "--json", json.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("instances 2 x 1 threads"), r.out());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> report = (Map<String, Object>) io.qtune.Json.parse(Files.readString(json), "bench.json");
+        List<?> results = (List<?>) report.get("results");
+        assertEquals(2, results.size());
+        for (Object o : results) {
+            Map<?, ?> res = (Map<?, ?>) o;
+            assertEquals(2, ((Number) res.get("instances")).intValue());
+            assertEquals(1, ((Number) res.get("threads_per_instance")).intValue());
+            List<?> each = (List<?>) res.get("instance_images_per_second");
+            assertEquals(2, each.size());
+            double sum = each.stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
+            assertTrue(each.stream().allMatch(v -> ((Number) v).doubleValue() > 0), res.toString());
+            assertEquals(sum, num(res, "images_per_second"), 1e-9 * sum, "images/s is the instances' sum: " + res);
+            assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "onednn-fp32 batch %d, 2 instances x 1 threads: %.2f + %.2f = %.2f images/s",
+                    ((Number) res.get("batch")).intValue(), ((Number) each.get(0)).doubleValue(), ((Number) each.get(1)).doubleValue(), sum)), r.out());
+        }
+    }
+
+    @Test
+    void badInstanceLayoutsAreOneLineErrors(@TempDir Path dir) {
+        Path model = dir.resolve("tiny.pb");
+        ResNet50Builder.write(ResNet50Builder.build(new ResNet50Spec(0.125, 32, 11, 3)).graph(), model);
+        int cores = Runtime.getRuntime().availableProcessors();
+        String[][] bad = {{"--instances", "0"}, {"--threads", "0"}, {"--instances", "-2", "--threads", "1"},
+                {"--instances", String.valueOf(cores + 1), "--threads", "1"}, {"--instances", "1", "--threads", String.valueOf(cores + 1)},
+                {"--instances", "x"}};
+        String[] expected = {"--instances must be at least 1, got 0", "--threads must be at least 1, got 0",
+                "--instances must be at least 1, got -2", "more than the " + cores + " cores", "more than the " + cores + " cores",
+                "--instances"};
+        for (int i = 0; i < bad.length; i++) {
+            List<String> args = new java.util.ArrayList<>(List.of("bench", "--model", model.toString(), "--engines", "onednn-fp32",
+                    "--seconds", "0.1"));
+            args.addAll(List.of(bad[i]));
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertEquals(2, r.exitCode(), String.join(" ", bad[i]) + ": " + r.out());
+            assertTrue(r.err().startsWith("error: ") || r.err().contains("Invalid value"), r.err());
+            assertTrue(r.err().contains(expected[i]), String.join(" ", bad[i]) + ": " + r.err());
+            assertTrue(!r.out().contains("images/s"), "nothing ran: " + r.out());
+        }
+    }
+
+    private static double num(Map<?, ?> m, String key) {
+        Object v = m.get(key);
+        assertTrue(v instanceof Number, key + " in " + m);
+        return ((Number) v).doubleValue();
     }
 
     @Test

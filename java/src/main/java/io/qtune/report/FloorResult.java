@@ -1,0 +1,39 @@
+package io.qtune.report;
+
+import java.util.List;
+
+/**
+ * One engine at one batch size against its per-layer floor ({@code bench --floor}): the table it prints, as JSON.
+ * The floor is the sum of the convolution and inner product primitives of the engine's own compiled program, each
+ * timed alone; the engine's time per run is the median of whole runs measured beside it.
+ *
+ * @param engine                    bench engine name, e.g. onednn-int8
+ * @param batch                     batch size
+ * @param threads                   OpenMP threads the program ran on
+ * @param engineMsPerRun            median whole run, measured with the floor
+ * @param floorMsPerRun             sum of the floor steps' times alone
+ * @param engineOverFloor           engineMsPerRun / floorMsPerRun
+ * @param outsidePrimitivesMsPerRun engineMsPerRun minus every primitive step's time inside runs (at least 0)
+ * @param p50MsPerImage             the benchmark's p50 per image (its timed slices)
+ * @param floorMsPerImage           floorMsPerRun / batch
+ * @param floorRatio                p50MsPerImage / floorMsPerImage, as in the result entry
+ * @param steps                     every step of the program, in order
+ */
+public record FloorResult(String engine, int batch, int threads, double engineMsPerRun, double floorMsPerRun,
+                          double engineOverFloor, double outsidePrimitivesMsPerRun, double p50MsPerImage,
+                          double floorMsPerImage, double floorRatio, List<Step> steps) {
+    public FloorResult {
+        steps = List.copyOf(steps);
+    }
+
+    /**
+     * One step of the program.
+     *
+     * @param inRunMs   mean time inside whole runs
+     * @param share     inRunMs over the sum of every step's inRunMs
+     * @param aloneMs   median time alone, null (NaN) when the step is not part of the floor
+     * @param runOverAlone inRunMs / aloneMs, null (NaN) when not part of the floor
+     */
+    public record Step(int index, String node, String kind, String implementation, boolean primitive, double inRunMs,
+                       double share, double aloneMs, double runOverAlone) {}
+}
