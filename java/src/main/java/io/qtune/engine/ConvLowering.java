@@ -116,7 +116,7 @@ final class ConvLowering implements OpLowering {
                                                                memory.desc biasDesc, long[] dstDims, long[] strides,
                                                                long[] padL, long[] padR, primitive_attr attr) {
         if (!cpuHasBf16()) {
-            c.notes.add("node '" + n.name() + "' runs in FP32, not bf16: the CPU has no avx512_bf16/AMX");
+            c.notes.add("node '" + n.name() + "'" + ProgramCompiler.NO_BF16);
             return null;
         }
         convolution_forward.primitive_desc pd = convDesc(c,
