@@ -5,6 +5,7 @@ import io.qtune.graph.DType;
 import io.qtune.graph.FusedOps;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
+import io.qtune.graph.passes.ConvertToBf16;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
 import io.qtune.graph.Tensor;
@@ -65,8 +66,15 @@ public final class Int8GraphWriter {
         this.argMaxOutput = argMaxOutput;
     }
 
+    /**
+     * The INT8 graph of a fused FP32 graph. Convolutions the decisions put in BF16 are written as DT_BFLOAT16 TF ops
+     * (Conv2D, BiasAdd, AddV2, Relu, weights stored as bfloat16) between Casts, so stock TF runs them in bf16 as the
+     * oneDNN engine does.
+     */
     public Result convert(Graph fused, QuantDecisions decisions) {
-        return new Emission(fused, decisions).run();
+        Result r = new Emission(fused, decisions).run();
+        boolean anyBf16 = r.graph().nodes().stream().anyMatch(n -> Ops.BF16.equals(n.attrs().get(Ops.PRECISION_ATTR)));
+        return anyBf16 ? new Result(ConvertToBf16.marked().apply(r.graph()), r.notes(), r.warnings()) : r;
     }
 
     /** Converts and writes atomically (temp file renamed into place). */

@@ -81,7 +81,10 @@ class ProxyBf16PlanTest {
                 assertTrue(bf16.isEmpty(), all);
                 assertEquals(List.of("note: 5 convolutions marked bf16 (node '" + last5.get(0) + "' and 4 more) run in FP32, "
                         + "not bf16: the CPU has no avx512_bf16/AMX"), notes, all);
-                assertArrayEquals(reference, mixed, "the fallback differs from the FP32 plan");
+                // FP32 arithmetic on the file's bf16-rounded weights: probabilities within 0.01 of the FP32 plan's
+                float worst = 0;
+                for (int i = 0; i < mixed.length; i++) worst = Math.max(worst, Math.abs(mixed[i] - reference[i]));
+                assertTrue(worst <= 0.01, "the fallback differs from the FP32 plan by " + worst);
             }
         }
         Evaluator evaluator = new Evaluator(64, BatchLoader.Options.defaults());

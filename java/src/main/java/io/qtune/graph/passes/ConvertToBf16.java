@@ -29,9 +29,29 @@ public final class ConvertToBf16 implements GraphPass {
     public static final Set<String> FOLLOW = Set.of(Ops.BIAS_ADD, Ops.ADD, Ops.ADD_V2, Ops.RELU, Ops.RELU6,
             Ops.MAX_POOL, Ops.IDENTITY, Ops.SQUEEZE, Ops.RESHAPE);
 
+    /** Whether ops are chosen by TF's auto-mixed-precision rules (a whole model) or by the plan's marks. */
+    private final boolean byMarks;
+
+    /** The whole model, by auto-mixed-precision's rules. */
+    public ConvertToBf16() {
+        this(false);
+    }
+
+    private ConvertToBf16(boolean byMarks) {
+        this.byMarks = byMarks;
+    }
+
+    /**
+     * Exactly the ops marked {@link Ops#PRECISION_ATTR}=bf16 (the INT8 exporter marks every TF op of a convolution
+     * the plan puts in BF16), in a graph that may hold quantized ops: TF then runs those ops in bf16 too.
+     */
+    public static ConvertToBf16 marked() {
+        return new ConvertToBf16(true);
+    }
+
     @Override
     public String name() {
-        return "convert-to-bf16";
+        return byMarks ? "convert-marked-to-bf16" : "convert-to-bf16";
     }
 
     @Override
@@ -42,13 +62,14 @@ public final class ConvertToBf16 implements GraphPass {
             if (n.attrs().values().stream().anyMatch(v -> v == DType.BFLOAT16)) {
                 throw new QtuneException("node '" + n.name() + "' (" + n.op() + ") is bfloat16 already: convert an FP32 graph");
             }
-            if (!Ops.FP32.contains(n.op()) || n.op().equals(Ops.FUSED_CONV2D)) {
+            boolean marked = Ops.BF16.equals(n.attrs().get(Ops.PRECISION_ATTR));
+            if (byMarks ? marked && n.op().equals(Ops.FUSED_CONV2D) : !Ops.FP32.contains(n.op()) || n.op().equals(Ops.FUSED_CONV2D)) {
                 throw new QtuneException("node '" + n.name() + "' (" + n.op() + "): not an op of a stock FP32 graph; "
                         + "convert an FP32 model, not a quantized or fused one");
             }
             boolean floatOp = n.attrType("T", DType.FLOAT) == DType.FLOAT && n.hasAttr("T");
             boolean readsBf16 = n.inputs().stream().anyMatch(r -> types.get(r) == DType.BFLOAT16);
-            if (floatOp && (ALLOW.contains(n.op()) || FOLLOW.contains(n.op()) && readsBf16)) bf16.add(n.name());
+            if (floatOp && (byMarks ? marked : ALLOW.contains(n.op()) || FOLLOW.contains(n.op()) && readsBf16)) bf16.add(n.name());
             types.put(new TensorRef(n.name(), 0), bf16.contains(n.name()) ? DType.BFLOAT16 : outputType(n));
         }
 
@@ -87,6 +108,8 @@ public final class ConvertToBf16 implements GraphPass {
             case Ops.PLACEHOLDER -> n.attrType("dtype", DType.FLOAT);
             case Ops.CAST -> n.attrType("DstT");
             case Ops.ARG_MAX -> n.attrType("output_type", DType.INT64);
+            case Ops.DEQUANTIZE -> n.attrType("dtype", DType.FLOAT);
+            case Ops.QUANTIZE_V2 -> n.attrType("T");
             default -> n.attrType("T", DType.FLOAT);
         };
     }
