@@ -44,6 +44,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--calib-algo", paramLabel = "ALGO", defaultValue = "minmax", description = "Activation ranges: minmax, kl, mse or percentile[:P] (default: ${DEFAULT-VALUE}).")
     String algorithm;
 
+    @Option(names = "--scheme", paramLabel = "S", defaultValue = "sym", description = "Activation scheme: sym (TF's quantized "
+            + "ops have no zero point, so asym is refused with the measured reason; docs/int8-semantics.md) (default: ${DEFAULT-VALUE}).")
+    String scheme;
+
     @Option(names = "--weights", paramLabel = "G", defaultValue = "per-channel", description = "Weight granularity: per-channel or per-tensor (default: ${DEFAULT-VALUE}).")
     String weights;
 
@@ -83,6 +87,7 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        io.qtune.quant.ActivationScheme.parse(scheme, "scheme");
         Path modelFile = model != null ? model : ProxyModel.file();
         String calibSpec = calib != null ? calib : model == null ? "fashion-mnist:train" : null;
         // all outputs are checked before calibration: --json or --save-plan failing after the .pb is written is too late
