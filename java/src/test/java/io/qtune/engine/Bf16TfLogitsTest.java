@@ -37,11 +37,11 @@ class Bf16TfLogitsTest {
 
         // the tail, FP32 Mean over H, W of the last block (bf16 in TF, read through a Cast) -> Cast to bf16 -> MatMul ->
         // BiasAdd in bf16 -> Cast to FP32: the logits
-        Node mean = only(bf16, Ops.MEAN);
+        Node mean = Int8TfLogitsTest.only(bf16, Ops.MEAN);
         Node castIn = bf16.producer(mean.input(0));
         assertEquals(Ops.CAST, castIn.op());
         String body = castIn.input(0).node(); // the last block's output, the same node in the engine's fused graph
-        Node matMul = only(bf16, Ops.MAT_MUL);
+        Node matMul = Int8TfLogitsTest.only(bf16, Ops.MAT_MUL);
         Node biasAdd = bf16.consumers(matMul.name()).get(0);
         Node logitsCast = bf16.consumers(biasAdd.name()).get(0);
         assertEquals(Ops.CAST, logitsCast.op());
@@ -103,11 +103,5 @@ class Bf16TfLogitsTest {
         System.out.printf("BF16 ResNet50 224x224 (%s), engine vs TF: last block output relative L2 distance %.3g "
                 + "(bound %.3g); logits max |diff| %.3g, at most %.3f of the derived bound%n",
                 Cpu.engineBf16() ? "engine in bf16" : "engine in FP32, no bf16 here", relative, 2 * 53 * UB, worst, worstRatio);
-    }
-
-    static Node only(Graph g, String op) {
-        List<Node> found = g.nodes().stream().filter(n -> n.op().equals(op)).toList();
-        assertEquals(1, found.size(), op + " nodes: " + found);
-        return found.get(0);
     }
 }
