@@ -211,7 +211,8 @@ public final class Tuner {
         double fp32Acc = search.fp32(Stage.FULL).accuracy();
         TuningReport.Fp32 fp32 = new TuningReport.Fp32(fp32Acc, search.fp32(Stage.FULL).images(), searchFp32Throughput(search));
         TuningReport.Int8 int8 = new TuningReport.Int8(best.candidate().key(), best.stage().id(), best.m().accuracy(), best.m().images(),
-                best.throughput(), plan.ops().size() - best.candidate().fallbackOps().size(), new ArrayList<>(best.candidate().fp32Ops()));
+                best.throughput(), plan.ops().size() - best.candidate().fallbackOps().size(), new ArrayList<>(best.candidate().fp32Ops()),
+                new ArrayList<>(best.candidate().bf16Ops()));
         List<Trial> trials = search.trials();
         TuningReport.Counts counts = new TuningReport.Counts(trials.size(), search.fullEvaluations(), search.subsetEvaluations(),
                 search.resumedTrials());
@@ -262,7 +263,7 @@ public final class Tuner {
         Measurement m = t.m();
         return new TuningReport.TrialRow(t.index(), t.phase(), t.stage().id(), t.candidate().algorithm(), t.candidate().weightsName(),
                 new ArrayList<>(t.candidate().fp32Ops()), m.accuracy(), m.images(), m.divergence(), m.disagreements(), m.seconds(),
-                t.throughput(), t.passed(), t.resumed(), predictedFull);
+                t.throughput(), t.passed(), t.resumed(), predictedFull, new ArrayList<>(t.candidate().bf16Ops()));
     }
 
     /** FP32 throughput if it was measured (the fastest objective or a timed written plan); never measured here. */

@@ -39,6 +39,8 @@ class TuneBf16FallbackTest {
         System.out.println("relative:0.001 with bf16,fp32 fallback: " + bf16 + " BF16 ops, " + fp32 + " FP32 ops; " + r.out().lines()
                 .filter(l -> l.startsWith("criterion")).findFirst().orElse(""));
         assertTrue(bf16 >= 1 && fp32 == 0, "fallbacks: " + bf16 + " BF16, " + fp32 + " FP32");
+        Map<String, Object> int8 = (Map<String, Object>) report.get("int8");
+        assertEquals(bf16, ((List<?>) int8.get("bf16_ops")).size(), String.valueOf(int8));
         Graph g = GraphDefCodec.read(out);
         assertTrue(g.nodes().stream().anyMatch(n -> n.op().equals("Conv2D") && n.attrType("T", DType.FLOAT) == DType.BFLOAT16));
         Cpu.assumeTfRunsBf16();
