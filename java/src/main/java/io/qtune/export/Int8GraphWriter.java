@@ -5,6 +5,7 @@ import io.qtune.graph.DType;
 import io.qtune.graph.FusedOps;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
+import io.qtune.graph.passes.CastArgMaxToFloat;
 import io.qtune.graph.passes.ConvertToBf16;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
@@ -132,7 +133,8 @@ public final class Int8GraphWriter {
                 if (!asFloat(r, s).equals(r)) throw new IllegalStateException("output '" + s + "' lost its name");
             }
             rewriteArgMax(sinks);
-            return new Result(new Graph(out).pruneTo(sinks), List.copyOf(notes), List.copyOf(warnings));
+            Graph g = new Graph(out).pruneTo(sinks);
+            return new Result(argMaxOutput == ArgMaxOutput.CAST ? new CastArgMaxToFloat().apply(g) : g, List.copyOf(notes), List.copyOf(warnings));
         }
 
         // ---- names and plain nodes ----
@@ -422,15 +424,7 @@ public final class Int8GraphWriter {
                         out.set(i, n.withAttr("output_type", DType.FLOAT));
                         warnings.add(ATTR_EDIT_WARNING);
                     }
-                    case CAST -> {
-                        String renamed = unique(n.name() + "/" + n.attrType("output_type", DType.INT64).name().toLowerCase());
-                        out.set(i, n.withName(renamed));
-                        Map<String, Object> a = new LinkedHashMap<>();
-                        a.put("SrcT", n.attrType("output_type", DType.INT64));
-                        a.put("DstT", DType.FLOAT);
-                        a.put("Truncate", false);
-                        out.add(new Node(n.name(), Ops.CAST, List.of(new TensorRef(renamed, 0)), a));
-                    }
+                    case CAST -> { } // CastArgMaxToFloat, on the finished graph
                 }
             }
         }
