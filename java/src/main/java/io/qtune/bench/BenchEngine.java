@@ -8,6 +8,11 @@ public interface BenchEngine extends AutoCloseable {
     /** Runs one batch; {@code images} holds exactly batch images in NHWC. */
     void run(float[] images, int batch);
 
+    /** One line per op the runtime runs otherwise than the model asks (a bf16 convolution run in FP32). */
+    default java.util.List<String> notes() {
+        return java.util.List.of();
+    }
+
     /** A per-step time profile at this batch size, or null when the runtime offers none. */
     default String profile(int batch, int runs) {
         return null;

@@ -1,7 +1,6 @@
 package io.qtune.bench;
 
 import io.qtune.QtuneException;
-import io.qtune.engine.Bf16Speed;
 import io.qtune.engine.Model;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.passes.Passes;
@@ -73,9 +72,12 @@ public final class BenchEngines {
         REGISTRY.put("tf-fp32", s -> new TfEngine("tf-fp32", TfModel.load(validated(s.model()), s.tfThreads()), s));
         REGISTRY.put("onednn-int8", s -> new OnednnEngine("onednn-int8", Model.load(s.requireInt8("onednn-int8"))));
         REGISTRY.put("tf-int8", s -> new TfEngine("tf-int8", TfModel.load(validated(s.requireInt8("tf-int8")), s.tfThreads()), s));
-        // --bf16-model, else the FP32 model with every convolution marked bf16 (what a BF16 fallback runs)
+        // --bf16-model (convert --to bf16's, or a graph with bf16 marks), else --model converted to BF16 in memory
         REGISTRY.put("onednn-bf16", s -> new OnednnEngine("onednn-bf16", s.bf16Model() != null ? Model.load(s.bf16Model())
-                : Model.compile(Bf16Speed.markAllConvolutionsBf16(Passes.fuseForInference(GraphDefCodec.read(s.model()))))));
+                : Model.compile(Passes.fuseForInference(Passes.convertToBf16(GraphDefCodec.read(s.model()))))));
+        REGISTRY.put("tf-bf16", s -> new TfEngine("tf-bf16", s.bf16Model() != null ? TfModel.load(validated(s.bf16Model()), s.tfThreads())
+                : TfModel.fromBytes(GraphDefCodec.toBytes(Passes.convertToBf16(GraphDefCodec.read(s.model()))),
+                        s.model() + " (converted to BF16)", s.tfThreads()), s));
         REGISTRY.put("ort-fp32", s -> new OrtEngine("ort-fp32", s.requireOnnx("ort-fp32", false), s));
         REGISTRY.put("ort-int8", s -> new OrtEngine("ort-int8", s.requireOnnx("ort-int8", true), s));
     }
@@ -101,6 +103,11 @@ public final class BenchEngines {
         @Override
         public String profile(int batch, int runs) {
             return model.profile(batch, runs);
+        }
+
+        @Override
+        public List<String> notes() {
+            return model.describe(1).stream().filter(l -> l.startsWith("note: ")).map(l -> l.substring(6)).toList();
         }
 
         @Override

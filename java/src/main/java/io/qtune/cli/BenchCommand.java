@@ -46,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path int8Model;
 
     @Option(names = "--bf16-model", paramLabel = "FILE",
-            description = "Graph whose convolutions are marked bf16, for onednn-bf16 (default: --model with every convolution marked).")
+            description = "The BF16 graph (convert --to bf16), for onednn-bf16 and tf-bf16 (default: --model converted in memory).")
     Path bf16Model;
 
     @Option(names = "--onnx-model", paramLabel = "FILE", description = "The FP32 ONNX model, for ort-fp32 (export --format onnx).")
@@ -143,7 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         Benchmark.Timing timing = new Benchmark.Timing(seconds, warmup, slice);
-        io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("--json", json)), java.util.Arrays.asList(model, int8Model));
+        io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("--json", json)), java.util.Arrays.asList(model, int8Model, bf16Model));
 
         Graph g = GraphDefCodec.read(model);
         List<Node> inputs = g.placeholders();
@@ -187,6 +187,7 @@ public final class BenchCommand implements Callable<Integer> {
                 opened.add(c.get(0));
                 perEngine.add(c);
             }
+            for (BenchEngine e : opened) for (String note : e.notes()) out.println(e.name() + ": note: " + note);
             Benchmark bench = new Benchmark(perEngine, team != null ? team : 0, batches, timing, b -> images(imageShape, b));
             List<io.qtune.report.BenchResult> results = bench.run();
             out.print(Benchmark.table(results));

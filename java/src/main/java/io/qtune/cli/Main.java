@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             EvalMergeCommand.class,
             QuantizeCommand.class,
+            ConvertCommand.class,
             TuneCommand.class,
             ExportCommand.class,
             LoadgenCommand.class,

@@ -44,6 +44,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--calib-algo", paramLabel = "ALGO", defaultValue = "minmax", description = "Activation ranges: minmax, kl, mse or percentile[:P] (default: ${DEFAULT-VALUE}).")
     String algorithm;
 
+    @Option(names = "--scheme", paramLabel = "S", defaultValue = "sym", description = "Activation scheme: sym (TF's quantized "
+            + "ops have no zero point, so asym is refused with the measured reason; docs/int8-semantics.md) (default: ${DEFAULT-VALUE}).")
+    String scheme;
+
     @Option(names = "--weights", paramLabel = "G", defaultValue = "per-channel", description = "Weight granularity: per-channel or per-tensor (default: ${DEFAULT-VALUE}).")
     String weights;
 
@@ -83,6 +87,7 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        io.qtune.quant.ActivationScheme.parse(scheme, "scheme");
         Path modelFile = model != null ? model : ProxyModel.file();
         String calibSpec = calib != null ? calib : model == null ? "fashion-mnist:train" : null;
         // all outputs are checked before calibration: --json or --save-plan failing after the .pb is written is too late
@@ -103,9 +108,9 @@ public final class QuantizeCommand implements Callable<Integer> {
         long int8 = r.plan().ops().values().stream().filter(o -> o.precision() == io.qtune.quant.Precision.INT8).count();
         long bf16 = r.plan().ops().values().stream().filter(o -> o.precision() == io.qtune.quant.Precision.BF16).count();
         PrintWriter o = spec.commandLine().getOut();
-        // BF16 ops are FP32 TF ops in the file (TF runs them in FP32); only the oneDNN engine runs them in bf16
-        o.printf(Locale.ROOT, "wrote %s: %d ops INT8, %d FP32%s; calibrated on %d images in %.1f s (%s, %s weights)%n",
-                out, int8, r.plan().ops().size() - int8, bf16 == 0 ? "" : " (" + bf16 + " of them marked bf16 for the oneDNN engine)",
+        // BF16 ops are DT_BFLOAT16 TF ops in the file: TF and the oneDNN engine both run them in bf16
+        o.printf(Locale.ROOT, "wrote %s: %d ops INT8, %d BF16, %d FP32; calibrated on %d images in %.1f s (%s, %s weights)%n",
+                out, int8, bf16, r.plan().ops().size() - int8 - bf16,
                 r.calibrationImages(), r.calibrationSeconds(), algorithm, weights);
         for (String n : r.notes()) o.println("note: " + n);
         for (String w : r.warnings()) err.println("warning: " + w);
@@ -122,7 +127,7 @@ public final class QuantizeCommand implements Callable<Integer> {
             summary.put("weights", weights);
             summary.put("int8_ops", int8);
             summary.put("bf16_ops", bf16);
-            summary.put("fp32_ops", r.plan().ops().size() - int8);
+            summary.put("fp32_ops", r.plan().ops().size() - int8 - bf16);
             summary.put("notes", r.notes());
             summary.put("warnings", r.warnings());
             AtomicFiles.write(json, (Json.write(summary) + "\n").getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,7 @@
 package io.qtune.cli;
 
+import io.qtune.QtuneException;
+
 import io.qtune.data.DataSpec;
 import io.qtune.tune.AccuracyCriterion;
 import io.qtune.eval.Metric;
@@ -14,6 +16,7 @@ import io.qtune.tune.TuningListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,6 +67,14 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--runtime", paramLabel = "R", defaultValue = "auto", description = "auto (oneDNN when it runs INT8 graphs, else TF), onednn or tf (default: ${DEFAULT-VALUE}).")
     String runtime;
 
+    @Option(names = "--scheme", paramLabel = "S", defaultValue = "sym", description = "Activation scheme: sym (TF's quantized "
+            + "ops have no zero point, so asym is refused with the measured reason; docs/int8-semantics.md) (default: ${DEFAULT-VALUE}).")
+    String scheme;
+
+    @Option(names = "--fallback", paramLabel = "ORDER", description = "Where ops out of INT8 go: bf16,fp32 (INT8 -> BF16 -> FP32, "
+            + "the reference tool's order) or fp32 (default: bf16,fp32 where the CPU runs bf16 natively, else fp32).")
+    String fallback;
+
     @Option(names = "--workdir", paramLabel = "DIR", description = "Keep the tuning history here (one JSON line per trial); rerunning resumes from it.")
     Path workdir;
 
@@ -79,12 +90,23 @@ public final class TuneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    static List<io.qtune.quant.Precision> fallbackOrder(String s) {
+        if (s == null) return null;
+        return switch (s.strip()) {
+            case "bf16,fp32" -> List.of(io.qtune.quant.Precision.BF16, io.qtune.quant.Precision.FP32);
+            case "fp32" -> List.of(io.qtune.quant.Precision.FP32);
+            default -> throw new QtuneException("--fallback must be bf16,fp32 or fp32, got '" + s + "'");
+        };
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        io.qtune.quant.ActivationScheme.parse(scheme, "scheme");
         Tuner.Builder b = Tuner.builder().model(model).calib(calib).calibSize(calibSize).eval(eval).evalLimit(evalLimit).subsetSize(subset)
                 .criterion(AccuracyCriterion.parse(criterion)).metric(Metric.parse(metric)).strategy(Strategy.named(strategy))
                 .objective(Search.Objective.parse(objective)).maxTrials(maxTrials).runtime(TrialRuntime.parse(runtime))
+                .fallback(fallbackOrder(fallback))
                 .workdir(workdir).out(this.out).json(json).html(html).shutdownHook(true);
         if (timeBudget != null) b.timeBudget(Tuner.parseDuration(timeBudget));
         if (evalLimit < 0) throw new io.qtune.QtuneException("--eval-limit must be 0 (all) or more, got " + evalLimit);
@@ -138,6 +160,7 @@ public final class TuneCommand implements Callable<Integer> {
 
     private static String shortKey(Candidate c) {
         String base = c.algorithm() + "/" + c.weightsName();
+        if (!c.bf16Ops().isEmpty()) base += " +" + c.bf16Ops().size() + " BF16";
         return c.fp32Ops().isEmpty() ? base : base + " +" + c.fp32Ops().size() + " FP32";
     }
 }

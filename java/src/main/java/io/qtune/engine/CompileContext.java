@@ -47,6 +47,8 @@ final class CompileContext {
     private final Map<String, Integer> position = new HashMap<>();
     private final Map<String, Integer> lastRead = new HashMap<>();
     private final Set<String> fusedAway = new HashSet<>();
+    /** Nodes whose output the program returns (the graph's outputs and the extra ones asked for). */
+    private final Set<String> returned = new HashSet<>();
     final Set<Value> hostVisible = new LinkedHashSet<>();
     /** The graph's input, once its placeholder is lowered. */
     Value input;
@@ -68,6 +70,8 @@ final class CompileContext {
             for (TensorRef in : n.inputs()) if (in.output() == 0) lastRead.merge(bufferOwner(in.node()), position.get(n.name()), Math::max);
         }
         for (Node s : g.sinks()) lastRead.put(bufferOwner(s.name()), Integer.MAX_VALUE);
+        returned.addAll(extraOutputs);
+        for (Node s : g.sinks()) returned.add(s.name());
         for (String o : extraOutputs) {
             if (!g.contains(o)) throw new QtuneException("no node '" + o + "' to return as an output");
             lastRead.put(bufferOwner(o), Integer.MAX_VALUE);
@@ -90,6 +94,10 @@ final class CompileContext {
     /** Marks a node as computed by an earlier node's step (a BiasAdd folded into an inner product). */
     void fuseAway(Node n) {
         fusedAway.add(n.name());
+    }
+
+    boolean isReturned(Node n) {
+        return returned.contains(n.name());
     }
 
     boolean isFusedAway(Node n) {

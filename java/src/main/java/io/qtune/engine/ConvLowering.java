@@ -67,7 +67,12 @@ final class ConvLowering implements OpLowering {
                 ? bf16Desc(c, n, srcDims, wDims, biasDesc, dstDims, strides, padL, padR, attr) : null;
         boolean bf16 = pd != null;
         if (bf16) {
-            // src and weights in bf16, f32 bias and dst: the post-ops, the summand and every reader stay f32
+            // src and weights in bf16, f32 bias; dst in bf16 when only bf16 convolutions read it, else f32
+            memory.desc src = c.scope.own(pd.src_desc());
+            if (!src.equals(x.desc)) x = c.reorderTo(n.name(), x, src);
+        } else if (isBf16(x.desc)) {
+            // a bf16 producer whose reader fell back to FP32: widen its output
+            pd = convDesc(c, c.anyDesc(srcDims), c.anyDesc(wDims), biasDesc, c.anyDesc(dstDims), strides, padL, padR, attr);
             x = c.reorderTo(n.name(), x, c.scope.own(pd.src_desc()));
         } else if (!c.temp.own((pd = convDesc(c, c.anyDesc(srcDims), c.anyDesc(wDims), biasDesc, c.anyDesc(dstDims),
                 strides, padL, padR, attr)).src_desc()).equals(x.desc)) {
@@ -116,19 +121,41 @@ final class ConvLowering implements OpLowering {
                                                                memory.desc biasDesc, long[] dstDims, long[] strides,
                                                                long[] padL, long[] padR, primitive_attr attr) {
         if (!cpuHasBf16()) {
-            c.notes.add("node '" + n.name() + "' runs in FP32, not bf16: the CPU has no avx512_bf16/AMX");
+            c.notes.add("node '" + n.name() + "'" + ProgramCompiler.NO_BF16);
             return null;
         }
+        memory.desc dst = readByBf16ConvsOnly(c, n)
+                ? c.temp.own(new memory.desc(dstDims, memory.data_type.bf16, memory.format_tag.any)) : c.anyDesc(dstDims);
         convolution_forward.primitive_desc pd = convDesc(c,
                 c.temp.own(new memory.desc(srcDims, memory.data_type.bf16, memory.format_tag.any)),
                 c.temp.own(new memory.desc(wDims, memory.data_type.bf16, memory.format_tag.any)),
-                biasDesc, c.anyDesc(dstDims), strides, padL, padR, attr);
+                biasDesc, dst, strides, padL, padR, attr);
         String impl = pd.impl_info_str().getString();
         if (impl.startsWith("ref")) {
             c.notes.add("node '" + n.name() + "' runs in FP32, not bf16: oneDNN has only " + impl + " for it");
             return null;
         }
         return pd;
+    }
+
+    /**
+     * Whether every reader of a convolution's output is a bf16-marked convolution reading it as its source or its
+     * summand: then the output can stay bf16 (half the bytes, no reorder before each reader), as TF keeps it.
+     */
+    private static boolean readByBf16ConvsOnly(CompileContext c, Node n) {
+        java.util.List<Node> readers = c.g.consumers(n.name());
+        if (readers.isEmpty() || c.isReturned(n)) return false;
+        for (Node r : readers) {
+            if (!Ops.isConv(r.op()) || !bf16Conv(r)) return false;
+            for (int i = 0; i < r.inputs().size(); i++) {
+                if (r.input(i).node().equals(n.name()) && i != 0 && i != 3) return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean isBf16(memory.desc d) {
+        return d != null && d.get_data_type().value == memory.data_type.bf16.value;
     }
 
     private static convolution_forward.primitive_desc convDesc(CompileContext c, memory.desc src, memory.desc w,

@@ -5,6 +5,8 @@ import io.qtune.graph.DType;
 import io.qtune.graph.FusedOps;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
+import io.qtune.graph.passes.CastArgMaxToFloat;
+import io.qtune.graph.passes.ConvertToBf16;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
 import io.qtune.graph.Tensor;
@@ -65,8 +67,15 @@ public final class Int8GraphWriter {
         this.argMaxOutput = argMaxOutput;
     }
 
+    /**
+     * The INT8 graph of a fused FP32 graph. Convolutions the decisions put in BF16 are written as DT_BFLOAT16 TF ops
+     * (Conv2D, BiasAdd, AddV2, Relu, weights stored as bfloat16) between Casts, so stock TF runs them in bf16 as the
+     * oneDNN engine does.
+     */
     public Result convert(Graph fused, QuantDecisions decisions) {
-        return new Emission(fused, decisions).run();
+        Result r = new Emission(fused, decisions).run();
+        boolean anyBf16 = r.graph().nodes().stream().anyMatch(n -> Ops.BF16.equals(n.attrs().get(Ops.PRECISION_ATTR)));
+        return anyBf16 ? new Result(ConvertToBf16.marked().apply(r.graph()), r.notes(), r.warnings()) : r;
     }
 
     /** Converts and writes atomically (temp file renamed into place). */
@@ -124,7 +133,8 @@ public final class Int8GraphWriter {
                 if (!asFloat(r, s).equals(r)) throw new IllegalStateException("output '" + s + "' lost its name");
             }
             rewriteArgMax(sinks);
-            return new Result(new Graph(out).pruneTo(sinks), List.copyOf(notes), List.copyOf(warnings));
+            Graph g = new Graph(out).pruneTo(sinks);
+            return new Result(argMaxOutput == ArgMaxOutput.CAST ? new CastArgMaxToFloat().apply(g) : g, List.copyOf(notes), List.copyOf(warnings));
         }
 
         // ---- names and plain nodes ----
@@ -414,15 +424,7 @@ public final class Int8GraphWriter {
                         out.set(i, n.withAttr("output_type", DType.FLOAT));
                         warnings.add(ATTR_EDIT_WARNING);
                     }
-                    case CAST -> {
-                        String renamed = unique(n.name() + "/" + n.attrType("output_type", DType.INT64).name().toLowerCase());
-                        out.set(i, n.withName(renamed));
-                        Map<String, Object> a = new LinkedHashMap<>();
-                        a.put("SrcT", n.attrType("output_type", DType.INT64));
-                        a.put("DstT", DType.FLOAT);
-                        a.put("Truncate", false);
-                        out.add(new Node(n.name(), Ops.CAST, List.of(new TensorRef(renamed, 0)), a));
-                    }
+                    case CAST -> { } // CastArgMaxToFloat, on the finished graph
                 }
             }
         }

@@ -142,6 +142,21 @@ public final class GraphDefCodec {
                 }
                 return Tensor.ofFloats(shape, f);
             }
+            case BFLOAT16: {
+                float[] f = new float[count];
+                if (hasRaw) {
+                    checkRaw(raw, count * 2L, where);
+                    for (int i = 0; i < count; i++) f[i] = Bfloat16.value(raw.getShort());
+                } else {
+                    // TF keeps bfloat16 list values in half_val, one 16-bit pattern per int32
+                    List<Integer> vals = t.getHalfValList();
+                    if (vals.size() > count) throw new QtuneException(where + ": " + vals.size() + " values for " + count + " elements");
+                    for (int i = 0; i < count && !vals.isEmpty(); i++) {
+                        f[i] = Bfloat16.value((short) (int) vals.get(Math.min(i, vals.size() - 1)));
+                    }
+                }
+                return Tensor.ofBfloat16(shape, f);
+            }
             case INT32: case INT8: case UINT8: case QINT8: case QUINT8: case QINT32: case INT64: case BOOL: {
                 long[] l = new long[count];
                 int width = switch (dtype) { case INT64 -> 8; case INT32, QINT32 -> 4; default -> 1; };
@@ -258,7 +273,10 @@ public final class GraphDefCodec {
     public static TensorProto toTensor(Tensor t) {
         TensorProto.Builder p = TensorProto.newBuilder().setDtypeValue(t.dtype().tfNumber).setTensorShape(toShape(t.shape()));
         ByteBuffer buf;
-        if (t.isFloat()) {
+        if (t.dtype() == DType.BFLOAT16) {
+            buf = ByteBuffer.allocate(t.size() * 2).order(ByteOrder.LITTLE_ENDIAN);
+            for (float x : t.floats()) buf.putShort(Bfloat16.bits(x));
+        } else if (t.isFloat()) {
             buf = ByteBuffer.allocate(t.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
             buf.asFloatBuffer().put(t.floats());
         } else {

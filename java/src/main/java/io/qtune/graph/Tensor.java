@@ -3,7 +3,8 @@ package io.qtune.graph;
 import java.util.Arrays;
 
 /**
- * A constant tensor: shape plus values. Float-like types keep {@link #floats}, integer types keep {@link #longs}.
+ * A constant tensor: shape plus values. Float-like types keep {@link #floats} (bfloat16 values widened exactly to
+ * float), integer types keep {@link #longs}.
  * Immutable by convention: never write into the arrays of a tensor you did not just create.
  */
 public final class Tensor {
@@ -26,6 +27,13 @@ public final class Tensor {
 
     public static Tensor ofFloats(long[] shape, float[] values) {
         return new Tensor(DType.FLOAT, shape, values, null);
+    }
+
+    /** A bfloat16 tensor of the given values, each rounded to bfloat16 (nearest, ties to even) as TF's Cast does. */
+    public static Tensor ofBfloat16(long[] shape, float[] values) {
+        float[] r = new float[values.length];
+        for (int i = 0; i < r.length; i++) r[i] = Bfloat16.round(values[i]);
+        return new Tensor(DType.BFLOAT16, shape, r, null);
     }
 
     public static Tensor ofLongs(DType dtype, long[] shape, long[] values) {

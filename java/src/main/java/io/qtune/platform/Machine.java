@@ -110,6 +110,23 @@ public record Machine(String cpuModel, String vendor, int logicalCpus, List<Stri
         return isaFlags.contains("avx512_bf16") || isaFlags.contains("amx_bf16");
     }
 
+    /**
+     * Why stock TF cannot run a bfloat16 graph in this process, or null when it can. With its oneDNN on, TF 2.18
+     * builds bf16 convolutions with oneDNN, which has none below AVX-512 (measured under ONEDNN_MAX_CPU_ISA=AVX2: the
+     * primitive cannot be created and the uncaught C++ error kills the JVM with SIGILL); AVX-512 without bf16
+     * emulates it. With oneDNN off, TF's Eigen kernels run bf16 on any CPU.
+     */
+    public String tfBf16Refusal() {
+        if (!tfOnednn) return null;
+        int isa = org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa();
+        int avx512 = org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core;
+        if ((isa & avx512) == avx512) return null;
+        return "TF's oneDNN (on: " + tfOnednnReason + ") has no bf16 convolution for oneDNN ISA " + onednnIsa
+                + (onednnMaxIsa != null ? " (ONEDNN_MAX_CPU_ISA=" + onednnMaxIsa + ")" : "")
+                + " and would abort the process; run on a CPU with AVX-512, or set TF_ENABLE_ONEDNN_OPTS=0 for TF's "
+                + "Eigen bf16 kernels";
+    }
+
     /** The JSON object, fields in a fixed order. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -54,7 +54,8 @@ final class ReportPlots {
         int yy = 20;
         yy = bar(s, l, yy, max, "FP32", fp32, "#888");
         for (TrialRow t : timed) {
-            String label = "#" + t.trial() + " " + t.algorithm() + "/" + t.weights() + " +" + t.fp32Ops().size() + " FP32";
+            String label = "#" + t.trial() + " " + t.algorithm() + "/" + t.weights() + (t.bf16Ops().isEmpty() ? "" : " +" + t.bf16Ops().size() + " BF16")
+                    + " +" + t.fp32Ops().size() + " FP32";
             yy = bar(s, l, yy, max, label, t.throughput(), Boolean.TRUE.equals(t.passed()) ? "#1a7f37" : "#b3261e");
         }
         return s.append("</svg>").toString();

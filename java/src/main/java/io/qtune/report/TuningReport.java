@@ -29,9 +29,15 @@ public record TuningReport(String status, boolean met, String stopReason, String
     public record Fp32(double accuracy, int images, double throughput) {}
 
     /** The written plan: its candidate key, the stage it was last measured on, and its op counts. */
-    public record Int8(String candidate, String stage, double accuracy, int images, double throughput, int int8Ops, List<String> fp32Ops) {
+    public record Int8(String candidate, String stage, double accuracy, int images, double throughput, int int8Ops, List<String> fp32Ops,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> bf16Ops) {
         public Int8 {
             fp32Ops = List.copyOf(fp32Ops);
+            bf16Ops = List.copyOf(bf16Ops);
+        }
+
+        public Int8(String candidate, String stage, double accuracy, int images, double throughput, int int8Ops, List<String> fp32Ops) {
+            this(candidate, stage, accuracy, images, throughput, int8Ops, fp32Ops, List.of());
         }
     }
 
@@ -59,14 +65,24 @@ public record TuningReport(String status, boolean met, String stopReason, String
      */
     public record TrialRow(int trial, String phase, String stage, String algorithm, String weights, List<String> fp32Ops, double accuracy,
                            int images, double divergence, int disagreements, double seconds, double throughput, Boolean passed,
-                           boolean resumed, @JsonInclude(JsonInclude.Include.NON_NULL) Double predictedFull) {
+                           boolean resumed, @JsonInclude(JsonInclude.Include.NON_NULL) Double predictedFull,
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> bf16Ops) {
         public TrialRow {
             fp32Ops = List.copyOf(fp32Ops);
+            bf16Ops = List.copyOf(bf16Ops);
         }
 
-        /** "kl/per-channel", with the FP32 ops named when there are any. */
+        public TrialRow(int trial, String phase, String stage, String algorithm, String weights, List<String> fp32Ops, double accuracy,
+                        int images, double divergence, int disagreements, double seconds, double throughput, Boolean passed,
+                        boolean resumed, Double predictedFull) {
+            this(trial, phase, stage, algorithm, weights, fp32Ops, accuracy, images, divergence, disagreements, seconds, throughput,
+                    passed, resumed, predictedFull, List.of());
+        }
+
+        /** "kl/per-channel", with the BF16 and FP32 ops named when there are any. */
         public String planText() {
             String base = algorithm + "/" + weights;
+            if (!bf16Ops.isEmpty()) base += " + " + bf16Ops.size() + " BF16: " + String.join(", ", bf16Ops);
             return fp32Ops.isEmpty() ? base : base + " + " + fp32Ops.size() + " FP32: " + String.join(", ", fp32Ops);
         }
     }

@@ -72,6 +72,10 @@ public final class TfModel implements AutoCloseable {
         if (def.getNodeCount() == 0) {
             throw new QtuneException("model " + source + " has no nodes (empty or not a GraphDef)");
         }
+        if (hasBfloat16(def)) {
+            String refusal = io.qtune.platform.Machine.current().tfBf16Refusal();
+            if (refusal != null) throw new QtuneException("TensorFlow cannot run bfloat16 model " + source + " here: " + refusal);
+        }
         Graph graph = new Graph();
         try {
             graph.importGraphDef(def);
@@ -89,6 +93,17 @@ public final class TfModel implements AutoCloseable {
             graph.close();
             throw new QtuneException("TensorFlow cannot open a session for model " + source + ": " + oneLine(e.getMessage()), e);
         }
+    }
+
+    /** Whether any node of the graph has a bfloat16 type attribute or constant. */
+    static boolean hasBfloat16(GraphDef def) {
+        for (org.tensorflow.proto.NodeDef n : def.getNodeList()) {
+            for (org.tensorflow.proto.AttrValue v : n.getAttrMap().values()) {
+                if (v.getType() == org.tensorflow.proto.DataType.DT_BFLOAT16
+                        || v.hasTensor() && v.getTensor().getDtype() == org.tensorflow.proto.DataType.DT_BFLOAT16) return true;
+            }
+        }
+        return false;
     }
 
     /** Where the model came from, as given at load time. */

@@ -9,15 +9,22 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * One point of the tuning space, as small data: a model-wide activation algorithm and weight granularity, and the ops
- * that fall back to FP32. The plan with its ranges follows from it and the calibration statistics
- * ({@link TuningSpace#plan}), so a candidate's {@link #key()} names the same plan in every run.
+ * One point of the tuning space, as small data: a model-wide activation algorithm and weight granularity, the ops
+ * that fall back to FP32 and those that fall back to BF16. The plan with its ranges follows from it and the
+ * calibration statistics ({@link TuningSpace#plan}), so a candidate's {@link #key()} names the same plan in every run.
  */
-public record Candidate(String algorithm, WeightGranularity weights, SortedSet<String> fp32Ops) {
+public record Candidate(String algorithm, WeightGranularity weights, SortedSet<String> fp32Ops, SortedSet<String> bf16Ops) {
     public Candidate {
         algorithm = RangeAlgorithm.parse(algorithm).spec();
         if (weights == null) throw new QtuneException("candidate: weight granularity is missing");
         fp32Ops = Collections.unmodifiableSortedSet(new TreeSet<>(fp32Ops));
+        TreeSet<String> b = new TreeSet<>(bf16Ops);
+        b.removeAll(fp32Ops);
+        bf16Ops = Collections.unmodifiableSortedSet(b);
+    }
+
+    public Candidate(String algorithm, WeightGranularity weights, SortedSet<String> fp32Ops) {
+        this(algorithm, weights, fp32Ops, new TreeSet<>());
     }
 
     public static Candidate allInt8(String algorithm, WeightGranularity weights) {
@@ -27,27 +34,52 @@ public record Candidate(String algorithm, WeightGranularity weights, SortedSet<S
     public Candidate withFp32(Collection<String> ops) {
         TreeSet<String> s = new TreeSet<>(fp32Ops);
         s.addAll(ops);
-        return new Candidate(algorithm, weights, s);
+        return new Candidate(algorithm, weights, s, bf16Ops);
+    }
+
+    /** The ops out of INT8 into BF16 (an op already FP32 stays FP32). */
+    public Candidate withBf16(Collection<String> ops) {
+        TreeSet<String> b = new TreeSet<>(bf16Ops);
+        b.addAll(ops);
+        return new Candidate(algorithm, weights, fp32Ops, b);
+    }
+
+    /** The ops out of INT8 into the given fallback precision. */
+    public Candidate withFallback(Collection<String> ops, io.qtune.quant.Precision precision) {
+        return switch (precision) {
+            case BF16 -> withBf16(ops);
+            case FP32 -> withFp32(ops);
+            default -> throw new IllegalArgumentException("not a fallback precision: " + precision);
+        };
     }
 
     public Candidate withInt8(String op) {
-        TreeSet<String> s = new TreeSet<>(fp32Ops);
+        TreeSet<String> s = new TreeSet<>(fp32Ops), b = new TreeSet<>(bf16Ops);
         s.remove(op);
-        return new Candidate(algorithm, weights, s);
+        b.remove(op);
+        return new Candidate(algorithm, weights, s, b);
     }
 
     public Candidate withConfig(String algo, WeightGranularity w) {
-        return new Candidate(algo, w, fp32Ops);
+        return new Candidate(algo, w, fp32Ops, bf16Ops);
+    }
+
+    /** The ops not in INT8, FP32 or BF16, in name order. */
+    public SortedSet<String> fallbackOps() {
+        TreeSet<String> all = new TreeSet<>(fp32Ops);
+        all.addAll(bf16Ops);
+        return Collections.unmodifiableSortedSet(all);
     }
 
     public String weightsName() {
         return weights == WeightGranularity.PER_CHANNEL ? "per-channel" : "per-tensor";
     }
 
-    /** Stable and readable: {@code minmax/per-channel} or {@code kl/per-tensor/fp32=a,b}. */
+    /** Stable and readable: {@code minmax/per-channel}, {@code kl/per-tensor/fp32=a,b} or {@code .../bf16=c}. */
     public String key() {
         String base = algorithm + "/" + weightsName();
-        return fp32Ops.isEmpty() ? base : base + "/fp32=" + String.join(",", fp32Ops);
+        if (!fp32Ops.isEmpty()) base += "/fp32=" + String.join(",", fp32Ops);
+        return bf16Ops.isEmpty() ? base : base + "/bf16=" + String.join(",", bf16Ops);
     }
 
     @Override

@@ -36,7 +36,8 @@ public final class FastestSearch {
 
     static List<Candidate> neighbours(Candidate c) {
         List<Candidate> out = new ArrayList<>();
-        for (String op : c.fp32Ops()) out.add(c.withInt8(op)); // more INT8 first: the likelier speed-up
+        for (String op : c.fallbackOps()) out.add(c.withInt8(op)); // more INT8 first: the likelier speed-up
+        for (String op : c.fp32Ops()) if (!c.bf16Ops().isEmpty()) out.add(c.withInt8(op).withBf16(List.of(op)));
         for (String algo : List.of("minmax", "kl")) {
             for (WeightGranularity w : WeightGranularity.values()) {
                 if (!algo.equals(c.algorithm()) || w != c.weights()) out.add(c.withConfig(algo, w));

@@ -74,6 +74,26 @@ public final class Search {
         return ops;
     }
 
+    private List<io.qtune.quant.Precision> fallbacks = List.of(io.qtune.quant.Precision.FP32);
+
+    /** Where an op out of INT8 goes, in order: [BF16, FP32] or [FP32] ({@code tune --fallback}). */
+    public List<io.qtune.quant.Precision> fallbacks() {
+        return fallbacks;
+    }
+
+    public Search fallbacks(List<io.qtune.quant.Precision> order) {
+        if (order.isEmpty() || !order.get(order.size() - 1).equals(io.qtune.quant.Precision.FP32)) {
+            throw new IllegalArgumentException("the fallback order must end with FP32: " + order);
+        }
+        this.fallbacks = List.copyOf(order);
+        return this;
+    }
+
+    /** The first precision an op out of INT8 falls back to. */
+    public io.qtune.quant.Precision firstFallback() {
+        return fallbacks.get(0);
+    }
+
     public AccuracyCriterion criterion() {
         return criterion;
     }

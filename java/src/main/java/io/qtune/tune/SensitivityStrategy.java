@@ -52,22 +52,26 @@ public final class SensitivityStrategy implements Strategy {
         double baseAccuracy = baseSubset.m().accuracy(), baseDivergence = baseSubset.m().divergence();
         Map<String, Double> gain = new HashMap<>(), divergenceShare = new HashMap<>();
         for (String op : s.ops()) {
-            Trial t = s.measure(base.withFp32(List.of(op)), Stage.SUBSET, "sensitivity");
+            Trial t = s.measure(base.withFallback(List.of(op), s.firstFallback()), Stage.SUBSET, "sensitivity");
             gain.put(op, t.m().accuracy() - baseAccuracy);
             divergenceShare.put(op, baseDivergence > 0 ? 1 - t.m().divergence() / baseDivergence : 0);
         }
         List<String> order = new ArrayList<>(s.ops());
         order.sort(Comparator.comparingDouble((String op) -> -gain.get(op)).thenComparingDouble(op -> -divergenceShare.get(op)));
 
-        for (int k = 1; k <= order.size(); k++) {
-            Candidate c = base.withFp32(order.subList(0, k));
-            Trial t = s.measure(c, Stage.SUBSET, "cumulative");
-            double predicted = s.predictedFull(t);
-            // the last plan, every op in FP32, is always confirmed: it is the one plan that can meet a zero-loss criterion
-            if (k < order.size() && miss.predict(predicted) < threshold - 1e-12) continue;
-            Trial full = s.measure(c, Stage.FULL, "confirm");
-            if (full.passed()) return Optional.of(c);
-            miss.learn(predicted, full.m().accuracy());
+        // into each fallback precision in turn: all BF16 first where the order has it, then FP32
+        for (io.qtune.quant.Precision p : s.fallbacks()) {
+            boolean last = p == io.qtune.quant.Precision.FP32;
+            for (int k = 1; k <= order.size(); k++) {
+                Candidate c = base.withFallback(order.subList(0, k), p);
+                Trial t = s.measure(c, Stage.SUBSET, "cumulative");
+                double predicted = s.predictedFull(t);
+                // the last plan, every op in FP32, is always confirmed: it is the one plan that can meet a zero-loss criterion
+                if ((k < order.size() || !last) && miss.predict(predicted) < threshold - 1e-12) continue;
+                Trial full = s.measure(c, Stage.FULL, "confirm");
+                if (full.passed()) return Optional.of(c);
+                miss.learn(predicted, full.m().accuracy());
+            }
         }
         return Optional.empty();
     }

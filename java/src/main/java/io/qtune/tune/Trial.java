@@ -35,6 +35,7 @@ public record Trial(int index, String phase, Stage stage, Candidate candidate, M
         o.put("algorithm", candidate.algorithm());
         o.put("weights", candidate.weightsName());
         o.put("fp32_ops", new ArrayList<>(candidate.fp32Ops()));
+        if (!candidate.bf16Ops().isEmpty()) o.put("bf16_ops", new ArrayList<>(candidate.bf16Ops()));
         o.put("accuracy", m.accuracy());
         o.put("images", m.images());
         o.put("divergence", m.divergence());
@@ -58,7 +59,9 @@ public record Trial(int index, String phase, Stage stage, Candidate candidate, M
             };
             List<String> ops = new ArrayList<>();
             for (Object x : (List<Object>) o.get("fp32_ops")) ops.add((String) x);
-            Candidate c = new Candidate((String) o.get("algorithm"), g, new TreeSet<>(ops));
+            List<String> bf16 = new ArrayList<>();
+            if (o.get("bf16_ops") != null) for (Object x : (List<Object>) o.get("bf16_ops")) bf16.add((String) x);
+            Candidate c = new Candidate((String) o.get("algorithm"), g, new TreeSet<>(ops), new TreeSet<>(bf16));
             Stage stage = Stage.valueOf(((String) o.get("stage")).toUpperCase(java.util.Locale.ROOT));
             Measurement m = new Measurement(num(o, "accuracy"), (int) num(o, "images"), num(o, "divergence"),
                     (int) num(o, "disagreements"), num(o, "seconds"));

@@ -95,7 +95,7 @@ public final class Tuner {
         }
         double calibSeconds = calibration.seconds();
         TuningSpace space = new TuningSpace(calibration);
-        fallback = fallbackOrder(fused);
+        fallback = fallbackOrder(fused, o.fallback);
         o.listener.message("fallback order: " + fallback.order() + ": " + fallback.why());
 
         try (LabeledImages evalAll = o.evalImages != null ? borrowed(o.evalImages) : DataSpec.open(evalSpec, size)) {
@@ -110,7 +110,8 @@ public final class Tuner {
             try (RuntimePlanEvaluator evaluator = new RuntimePlanEvaluator(space, modelFile, eval, offset, o.metric, o.subsetSize, o.runtime,
                     Runtime.getRuntime().availableProcessors(), o.workdir == null ? null : o.workdir.resolve("scratch"))) {
                 Search search = new Search(evaluator, o.criterion, space.ops(), history, o.listener, o.objective,
-                        o.timeBudget == null ? 0 : o.timeBudget.toNanos(), o.maxTrials, System::nanoTime);
+                        o.timeBudget == null ? 0 : o.timeBudget.toNanos(), o.maxTrials, System::nanoTime)
+                        .fallbacks(fallback.order().stream().skip(1).map(p -> io.qtune.quant.Precision.valueOf(p.toUpperCase(java.util.Locale.ROOT))).toList());
                 if (evaluator.runtimeNote() != null) o.listener.message(evaluator.runtimeNote());
                 AtomicBoolean written = new AtomicBoolean();
                 Provenance provenance = provenance(modelFile, calibSpec, evalSpec, dataDigest, options);
@@ -183,12 +184,17 @@ public final class Tuner {
         return "api:" + images.getClass().getName();
     }
 
-    /** Ops that miss the criterion fall back to FP32; whether BF16 would be faster here is measured, and said. */
-    private static TuningReport.Fallback fallbackOrder(Graph fused) {
+    /**
+     * Where ops that miss the criterion go: INT8 -> BF16 -> FP32 where the CPU runs bf16 natively (the reference
+     * tool's order), else INT8 -> FP32; {@code requested} ({@code --fallback}) overrides. Whether BF16 is also faster
+     * than FP32 here is measured and said: on a CPU where it is slower, BF16 still keeps more accuracy than INT8.
+     */
+    private static TuningReport.Fallback fallbackOrder(Graph fused, List<io.qtune.quant.Precision> requested) {
         io.qtune.engine.Bf16Speed speed = io.qtune.engine.Bf16Speed.measure(fused, 1, 5);
-        return new TuningReport.Fallback(List.of("int8", "fp32"), speed.bf16Faster()
-                ? "BF16 is not a fallback precision of this tuner yet; " + speed.describe()
-                : "BF16 is never a fallback for speed on this CPU: " + speed.describe(),
+        boolean bf16 = requested != null ? requested.contains(io.qtune.quant.Precision.BF16) : speed.bf16Native();
+        String why = requested != null ? "as --fallback asked; " : bf16 ? "the CPU runs bf16 natively; " : "";
+        if (bf16 && !speed.bf16Native()) why += "BF16 ops run in FP32 in the oneDNN engine on this CPU; ";
+        return new TuningReport.Fallback(bf16 ? List.of("int8", "bf16", "fp32") : List.of("int8", "fp32"), why + speed.describe(),
                 speed.bf16Faster(), speed.bf16FloorMs(), speed.fp32FloorMs());
     }
 
@@ -205,7 +211,8 @@ public final class Tuner {
         double fp32Acc = search.fp32(Stage.FULL).accuracy();
         TuningReport.Fp32 fp32 = new TuningReport.Fp32(fp32Acc, search.fp32(Stage.FULL).images(), searchFp32Throughput(search));
         TuningReport.Int8 int8 = new TuningReport.Int8(best.candidate().key(), best.stage().id(), best.m().accuracy(), best.m().images(),
-                best.throughput(), plan.ops().size() - best.candidate().fp32Ops().size(), new ArrayList<>(best.candidate().fp32Ops()));
+                best.throughput(), plan.ops().size() - best.candidate().fallbackOps().size(), new ArrayList<>(best.candidate().fp32Ops()),
+                new ArrayList<>(best.candidate().bf16Ops()));
         List<Trial> trials = search.trials();
         TuningReport.Counts counts = new TuningReport.Counts(trials.size(), search.fullEvaluations(), search.subsetEvaluations(),
                 search.resumedTrials());
@@ -226,7 +233,9 @@ public final class Tuner {
             float[] imgs = new float[n * px];
             int[] idx = CalibrationRun.pick(eval.size(), n);
             for (int i = 0; i < n; i++) eval.load(idx[i], imgs, i * px);
-            for (LayerErrors.LayerError e : LayerErrors.compute(fused, g.graph(), plan, input, new long[] {n, eval.height(), eval.width(), 3}, imgs)) {
+            // the reference interpreters read BF16 ops as FP32 ops on the bf16-rounded weights
+            Graph written = new io.qtune.graph.passes.ReadBf16().apply(g.graph());
+            for (LayerErrors.LayerError e : LayerErrors.compute(fused, written, plan, input, new long[] {n, eval.height(), eval.width(), 3}, imgs)) {
                 layers.add(new TuningReport.LayerErrorRow(e.op(), e.precision(), e.sqnrDb(), e.cosine()));
             }
             layerErrorImages = n;
@@ -254,7 +263,7 @@ public final class Tuner {
         Measurement m = t.m();
         return new TuningReport.TrialRow(t.index(), t.phase(), t.stage().id(), t.candidate().algorithm(), t.candidate().weightsName(),
                 new ArrayList<>(t.candidate().fp32Ops()), m.accuracy(), m.images(), m.divergence(), m.disagreements(), m.seconds(),
-                t.throughput(), t.passed(), t.resumed(), predictedFull);
+                t.throughput(), t.passed(), t.resumed(), predictedFull, new ArrayList<>(t.candidate().bf16Ops()));
     }
 
     /** FP32 throughput if it was measured (the fastest objective or a timed written plan); never measured here. */
@@ -293,6 +302,8 @@ public final class Tuner {
         m.put("strategy", strategy.name());
         m.put("objective", o.objective.id());
         m.put("runtime", o.runtime.id());
+        // absent for INT8 -> FP32, so histories written before BF16 fallbacks still resume
+        if (fallback.order().contains("bf16")) m.put("fallback", fallback.order());
         // absent for top-1, so histories written before there were metrics still resume
         if (o.metric != Metric.TOP1) m.put("metric", o.metric.id());
         return m;
@@ -341,6 +352,7 @@ public final class Tuner {
         private Duration timeBudget;
         private int maxTrials, calibSize = CalibrationRun.DEFAULT_SIZE, calibBatch = 50, subsetSize = 1000, evalLimit, layerErrorImages = 4;
         private boolean shutdownHook;
+        private List<io.qtune.quant.Precision> fallback;
         private TuningListener listener = new TuningListener() {};
 
         /** Null: the embedded proxy model (with fashion-mnist:train / fashion-mnist:test unless given). */
@@ -400,6 +412,15 @@ public final class Tuner {
 
         public Builder layerErrorImages(int n) { this.layerErrorImages = Math.max(0, n); return this; }
         public Builder shutdownHook(boolean b) { this.shutdownHook = b; return this; }
+        /** Where ops out of INT8 go, in order: [BF16, FP32] or [FP32]; null: BF16 first where the CPU runs it natively. */
+        public Builder fallback(List<io.qtune.quant.Precision> order) {
+            if (order != null && !(order.equals(List.of(io.qtune.quant.Precision.FP32))
+                    || order.equals(List.of(io.qtune.quant.Precision.BF16, io.qtune.quant.Precision.FP32)))) {
+                throw new InvalidSetting("fallback", "must be bf16,fp32 or fp32, got " + order.toString().toLowerCase(java.util.Locale.ROOT));
+            }
+            this.fallback = order == null ? null : List.copyOf(order);
+            return this;
+        }
         public Builder listener(TuningListener l) { this.listener = l; return this; }
 
         public Tuner build() {

@@ -60,7 +60,7 @@ public final class TuningSpace {
     public QuantPlan plan(Candidate c) {
         QuantPlan p = QuantPlan.empty();
         for (String op : ops) {
-            Precision prec = c.fp32Ops().contains(op) ? Precision.FP32 : Precision.INT8;
+            Precision prec = c.fp32Ops().contains(op) ? Precision.FP32 : c.bf16Ops().contains(op) ? Precision.BF16 : Precision.INT8;
             p = p.withOp(op, new OpPlan(prec, c.weights(), c.algorithm()));
         }
         return p.withRanges(ranges(c.algorithm()));

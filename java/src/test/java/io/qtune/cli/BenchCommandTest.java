@@ -231,7 +231,7 @@ class BenchCommandTest {
     void unknownEngineIsOneLineError(@TempDir Path dir) {
         CliRun r = CliRun.of("bench", "--model", dir.resolve("missing.pb").toString(), "--engines", "onednn-fp64");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("error: unknown engine 'onednn-fp64' (known: onednn-fp32, tf-fp32, onednn-int8, tf-int8, onednn-bf16, ort-fp32, ort-int8)"), r.err());
+        assertTrue(r.err().startsWith("error: unknown engine 'onednn-fp64' (known: onednn-fp32, tf-fp32, onednn-int8, tf-int8, onednn-bf16, tf-bf16, ort-fp32, ort-int8)"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 

@@ -29,7 +29,7 @@ class QuantizeCommandTest {
         CliRun r = CliRun.of("quantize", "--calib", "synthetic:40", "--calib-size", "40", "--out", a.toString(), "--save-plan", plan.toString(),
                 "--json", dir.resolve("q.json").toString());
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.out().contains("54 ops INT8, 0 FP32"), r.out());
+        assertTrue(r.out().contains("54 ops INT8, 0 BF16, 0 FP32"), r.out());
         assertEquals(0, CliRun.of("quantize", "--calib", "synthetic:40", "--calib-size", "40", "--out", b.toString()).exitCode());
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "same inputs and options, same bytes");
         // the saved plan carries every range: quantizing from it needs no calibration and gives the same graph

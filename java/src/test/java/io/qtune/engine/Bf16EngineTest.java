@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.qtune.QtuneException;
 import io.qtune.export.Int8GraphWriter;
 import io.qtune.export.MinMaxDecisions;
+import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
@@ -29,9 +30,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Convolutions a plan puts in bf16: the exporter marks their TF ops, the marks survive fusion, the engine runs them
- * as oneDNN bf16 convolutions (close to the FP32 reference, yet not the FP32 engine's numbers), and TF still runs
- * the same graph in FP32.
+ * Convolutions a plan puts in bf16: the exporter writes their TF ops as DT_BFLOAT16, the engine reads them back as
+ * marks that survive fusion and runs them as oneDNN bf16 convolutions (close to the FP32 reference, yet not the FP32
+ * engine's numbers), and TF runs the same graph in bf16 too.
  */
 public class Bf16EngineTest {
     /** A ReLU convolution and a residual sum + ReLU convolution. */
@@ -69,16 +70,23 @@ public class Bf16EngineTest {
     }
 
     @Test
-    void theExporterMarksEveryTfOpOfABf16ConvolutionAndNothingElse() {
+    void theExporterWritesEveryTfOpOfABf16ConvolutionInBf16AndNothingElse() {
         Graph g = export(Set.copyOf(TARGETS));
-        List<String> marked = g.nodes().stream().filter(Bf16EngineTest::marked).map(Node::name).sorted().toList();
+        List<String> bf16 = g.nodes().stream().filter(n -> n.attrType("T", DType.FLOAT) == DType.BFLOAT16)
+                .map(Node::name).sorted().toList();
         assertEquals(List.of("block2/relu2", "block2/relu2/BiasAdd", "block2/relu2/Conv2D",
-                "block2/relu_out", "block2/relu_out/Add", "block2/relu_out/BiasAdd", "block2/relu_out/Conv2D"), marked);
-        // the same inputs give the same bytes, and the marks are the only difference from the plain FP32 export
+                "block2/relu_out", "block2/relu_out/Add", "block2/relu_out/BiasAdd", "block2/relu_out/Conv2D"), bf16);
+        assertTrue(g.nodes().stream().noneMatch(Bf16EngineTest::marked), "marks left beside the bf16 types");
+        // weights and bias in bfloat16; a Cast wherever the type changes
+        assertEquals(DType.BFLOAT16, g.constant(g.node("block2/relu2/Conv2D").input(1)).dtype());
+        assertEquals(DType.BFLOAT16, g.constant(g.node("block2/relu2/BiasAdd").input(1)).dtype());
+        for (Node n : g.nodes()) {
+            if (!n.op().equals(Ops.CAST) || n.attrType("SrcT") == DType.INT64) continue;
+            assertTrue(n.attrType("SrcT") == DType.BFLOAT16 ^ n.attrType("DstT") == DType.BFLOAT16, n.toString());
+        }
+        // the same inputs give the same bytes, and without bf16 decisions there is nothing bf16
         assertArrayEquals(GraphDefCodec.toBytes(g), GraphDefCodec.toBytes(export(Set.copyOf(TARGETS))));
-        List<Node> unmarked = new ArrayList<>();
-        for (Node n : g.nodes()) unmarked.add(n.withoutAttr(Ops.PRECISION_ATTR));
-        assertArrayEquals(GraphDefCodec.toBytes(export(Set.of())), GraphDefCodec.toBytes(new Graph(unmarked)));
+        assertTrue(export(Set.of()).nodes().stream().noneMatch(n -> n.attrType("T", DType.FLOAT) == DType.BFLOAT16));
     }
 
     @Test
@@ -139,21 +147,28 @@ public class Bf16EngineTest {
             List<String> lines = m.describe(BATCH);
             assertEquals("note: node 'block2/relu_out' runs in FP32, not bf16: the CPU has no avx512_bf16/AMX", lines.get(1));
             assertTrue(lines.stream().noneMatch(l -> l.startsWith("bf16")), String.join("\n", lines));
-            assertArrayEquals(fp32, m.run(input, BATCH).floats("block2/relu_out"));
+            // FP32 arithmetic on the file's bf16-rounded weights: within bf16's weight rounding of the FP32 plan
+            float[] got = m.run(input, BATCH).floats("block2/relu_out");
+            assertTrue(GraphBuilder.maxAbsDiff(fp32, got) / maxAbs(fp32) <= 1e-2);
         }
     }
 
     @Test
-    void tensorFlowLoadsTheMarkedGraphAndRunsItInFp32() {
+    void tensorFlowRunsTheBf16ConvolutionsInBf16() {
+        io.qtune.testing.Cpu.assumeTfRunsBf16();
         Graph g = export(Set.copyOf(TARGETS));
         List<String> fetches = new ArrayList<>(TARGETS);
         fetches.add("softmax_tensor");
         Map<String, float[]> tf = TfReference.run(g, SmallResNet.INPUT, input, SmallResNet.inputShape(BATCH), fetches);
+        Map<String, float[]> tfFp32 = TfReference.run(export(Set.of()), SmallResNet.INPUT, input, SmallResNet.inputShape(BATCH), fetches);
         for (String f : fetches) {
             float[] ref = reference.get(new TensorRef(f, 0)).data();
             float d = GraphBuilder.maxAbsDiff(ref, tf.get(f)) / maxAbs(ref);
-            System.out.printf("TF on the marked graph, %s: relative max |diff| %.3e%n", f, d);
-            assertTrue(d < 1e-4, f + ": " + d);
+            float dFp32 = GraphBuilder.maxAbsDiff(ref, tfFp32.get(f)) / maxAbs(ref);
+            System.out.printf("TF on the bf16 graph, %s: relative max |diff| %.3e (FP32 graph %.3e)%n", f, d, dFp32);
+            assertTrue(d <= 1e-2, f + ": " + d);
+            // bf16 ran: 8 significant bits leave far more error than FP32's rounding order
+            if (TARGETS.contains(f)) assertTrue(d > 10 * dFp32, f + ": bf16 error " + d + " vs FP32 " + dFp32);
         }
     }
 

@@ -77,11 +77,14 @@ class ProxyBf16PlanTest {
                 for (String c : last5) assertTrue(bf16.stream().anyMatch(l -> l.contains("'" + c + "'") && !l.contains(" ref")), c + "\n" + all);
                 assertFalse(Arrays.equals(mixed, reference), "the bf16 convolutions gave the FP32 plan's numbers");
             } else {
-                // no bf16 on this CPU (or capped by ONEDNN_MAX_CPU_ISA): each falls back to exactly FP32, with a note
+                // no bf16 on this CPU (or capped by ONEDNN_MAX_CPU_ISA): each falls back to exactly FP32, one note says so
                 assertTrue(bf16.isEmpty(), all);
-                assertEquals(5, notes.size(), all);
-                for (String note : notes) assertTrue(note.endsWith("runs in FP32, not bf16: the CPU has no avx512_bf16/AMX"), note);
-                assertArrayEquals(reference, mixed, "the fallback differs from the FP32 plan");
+                assertEquals(List.of("note: 5 convolutions marked bf16 (node '" + last5.get(0) + "' and 4 more) run in FP32, "
+                        + "not bf16: the CPU has no avx512_bf16/AMX"), notes, all);
+                // FP32 arithmetic on the file's bf16-rounded weights: probabilities within 0.01 of the FP32 plan's
+                float worst = 0;
+                for (int i = 0; i < mixed.length; i++) worst = Math.max(worst, Math.abs(mixed[i] - reference[i]));
+                assertTrue(worst <= 0.01, "the fallback differs from the FP32 plan by " + worst);
             }
         }
         Evaluator evaluator = new Evaluator(64, BatchLoader.Options.defaults());

@@ -32,6 +32,19 @@ public final class Cpu {
                 + " has no VNNI: u8 x s8 pairs saturate at 16 bits, so INT8 results are not exact here");
     }
 
+    /** Whether qtune's oneDNN runs bf16 convolutions natively (avx512_bf16 or AMX, not capped by ONEDNN_MAX_CPU_ISA). */
+    public static boolean engineBf16() {
+        int isa = org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa();
+        int bf16 = org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_bf16;
+        return (isa & bf16) == bf16;
+    }
+
+    /** Skips where stock TF cannot run a bfloat16 graph in this process ({@link Machine#tfBf16Refusal()}). */
+    public static void assumeTfRunsBf16() {
+        String why = Machine.current().tfBf16Refusal();
+        assumeTrue(why == null, why);
+    }
+
     /** Skips where TF cannot run Intel's quantized ops: they exist only on its oneDNN path. */
     public static void assumeTfRunsInt8() {
         Machine m = Machine.current();

@@ -30,6 +30,8 @@ public final class TfReference {
                         float[] v = new float[(int) t.shape().size()];
                         if (t instanceof TFloat32 f) {
                             f.copyTo(DataBuffers.of(v, false, false));
+                        } else if (t instanceof org.tensorflow.types.TBfloat16 h) {
+                            h.copyTo(DataBuffers.of(v, false, false)); // bf16 values widen exactly
                         } else if (t instanceof TInt64 l) {
                             long[] lv = new long[v.length];
                             l.copyTo(DataBuffers.of(lv, false, false));

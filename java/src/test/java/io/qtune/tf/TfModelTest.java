@@ -134,4 +134,25 @@ class TfModelTest {
         e = assertThrows(QtuneException.class, () -> TfModel.fromGraphDef(unknownOp, "unknown-op.pb", 1));
         assertTrue(e.getMessage().contains("NoSuchOpAnywhere"), e.getMessage());
     }
+
+    /**
+     * A bfloat16 graph either runs or is refused up front with the reason, never a dead JVM: below AVX-512 with its
+     * oneDNN on, TF aborts the process on a bf16 convolution (the AVX2 variant run of java/pom.xml shows the refusal).
+     */
+    @Test
+    void aBf16GraphRunsOrIsRefusedWithTheReason() {
+        byte[] bf16 = io.qtune.graph.GraphDefCodec.toBytes(io.qtune.graph.passes.Passes.convertToBf16(
+                io.qtune.graph.GraphDefCodec.fromBytes(io.qtune.zoo.ProxyModel.bytes(), "proxy")));
+        String refusal = io.qtune.platform.Machine.current().tfBf16Refusal();
+        if (refusal != null) {
+            QtuneException e = assertThrows(QtuneException.class, () -> TfModel.fromBytes(bf16, "proxy-bf16.pb", 2));
+            assertEquals("TensorFlow cannot run bfloat16 model proxy-bf16.pb here: " + refusal, e.getMessage());
+            assertTrue(refusal.contains("TF_ENABLE_ONEDNN_OPTS=0"), refusal);
+        } else {
+            try (TfModel m = TfModel.fromBytes(bf16, "proxy-bf16.pb", 2)) {
+                float[] images = new float[2 * 48 * 48 * 3];
+                assertEquals(2, m.run("input_tensor", images, new long[] {2, 48, 48, 3}, List.of("ArgMax")).get("ArgMax").length);
+            }
+        }
+    }
 }

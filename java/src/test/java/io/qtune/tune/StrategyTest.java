@@ -37,9 +37,15 @@ class StrategyTest {
             this.configPenalty = configPenalty;
         }
 
+        /** The share of an op's INT8 damage that remains in BF16 (0: BF16 is as good as FP32). */
+        double bf16Keeps = 0;
+
         double accuracy(Candidate c) {
             double a = 0.90;
-            for (String op : OPS) if (!c.fp32Ops().contains(op)) a -= damage.getOrDefault(op, 0.0);
+            for (String op : OPS) {
+                if (c.bf16Ops().contains(op)) a -= bf16Keeps * damage.getOrDefault(op, 0.0);
+                else if (!c.fp32Ops().contains(op)) a -= damage.getOrDefault(op, 0.0);
+            }
             if (!c.key().startsWith("minmax/per-channel")) a -= configPenalty;
             return a;
         }
@@ -71,6 +77,35 @@ class StrategyTest {
 
     Search search(FakeEvaluator e, String criterion, TuningHistory h, int maxTrials) {
         return new Search(e, AccuracyCriterion.parse(criterion), OPS, h, new TuningListener() {}, Search.Objective.FIRST_PASS, 0, maxTrials, System::nanoTime);
+    }
+
+    @Test
+    void withBf16FirstAnOpFallsBackToBf16BeforeFp32() {
+        // conv3 alone costs 0.02: in BF16 it keeps none of that, so the basic order stops at conv3 in BF16
+        FakeEvaluator e = new FakeEvaluator(Map.of("conv3", 0.02), 0.05);
+        Search s = search(e, "relative:0.01", TuningHistory.none(), 0).fallbacks(List.of(io.qtune.quant.Precision.BF16,
+                io.qtune.quant.Precision.FP32));
+        Candidate c = Strategy.BASIC.search(s).orElseThrow();
+        assertEquals("minmax/per-channel/bf16=conv3", c.key());
+        assertTrue(e.calls.stream().noneMatch(k -> k.contains("fp32=")), e.calls.toString());
+        // where BF16 keeps the damage (as bad as INT8 here), every BF16 plan fails and the cumulative FP32 round passes
+        FakeEvaluator worse = new FakeEvaluator(Map.of("conv3", 0.02, "conv4", 0.02), 0.05);
+        worse.bf16Keeps = 1.0;
+        Search s2 = search(worse, "relative:0.01", TuningHistory.none(), 0).fallbacks(List.of(io.qtune.quant.Precision.BF16,
+                io.qtune.quant.Precision.FP32));
+        Candidate c2 = Strategy.BASIC.search(s2).orElseThrow();
+        assertEquals("minmax/per-channel/fp32=conv3,conv4", c2.key());
+        int firstFp32 = -1, lastBf16 = -1;
+        for (int i = 0; i < worse.calls.size(); i++) {
+            if (worse.calls.get(i).contains("fp32=") && firstFp32 < 0) firstFp32 = i;
+            if (worse.calls.get(i).contains("bf16=")) lastBf16 = i;
+        }
+        assertTrue(lastBf16 >= 0 && lastBf16 < firstFp32, "BF16 plans before FP32 ones: " + worse.calls);
+        // the sensitivity strategy follows the same order
+        FakeEvaluator e3 = new FakeEvaluator(Map.of("conv3", 0.02), 0.05);
+        Search s3 = search(e3, "relative:0.01", TuningHistory.none(), 0).fallbacks(List.of(io.qtune.quant.Precision.BF16,
+                io.qtune.quant.Precision.FP32));
+        assertEquals("minmax/per-channel/bf16=conv3", Strategy.SENSITIVITY.search(s3).orElseThrow().key());
     }
 
     @Test

@@ -13,7 +13,7 @@ public final class Passes {
     private static final Map<String, Supplier<GraphPass>> REGISTRY = new java.util.LinkedHashMap<>();
 
     static {
-        for (Supplier<GraphPass> s : List.<Supplier<GraphPass>>of(StripIdentity::new, FoldBatchNorm::new, FoldPad::new,
+        for (Supplier<GraphPass> s : List.<Supplier<GraphPass>>of(ReadBf16::new, StripIdentity::new, FoldBatchNorm::new, FoldPad::new,
                 FuseConvBiasActivation::new, FuseResidualAdd::new)) {
             REGISTRY.put(s.get().name(), s);
         }
@@ -30,9 +30,25 @@ public final class Passes {
         return s.get();
     }
 
-    /** Strip Identity, fold BatchNorm and Pad, fuse Conv+Bias+Relu and the residual Add: the IR the engines compile. */
+    /** Read bf16 as marks, strip Identity, fold BatchNorm and Pad, fuse Conv+Bias+Relu and the residual Add: the IR the engines compile. */
     public static Graph fuseForInference(Graph g) {
         for (String name : names()) g = byName(name).apply(g);
+        return g;
+    }
+
+    /**
+     * The BF16 GraphDef of an FP32 graph, for stock TF and the engine alike: fused for inference (BatchNorm folded into
+     * the weights before they are rounded), written back as stock TF ops, retyped to bf16 where TF runs bf16 on a CPU,
+     * and the ArgMax output made FP32 as in the INT8 graph.
+     */
+    public static Graph convertToBf16(Graph fp32) {
+        for (io.qtune.graph.Node n : fp32.nodes()) {
+            if (ReadBf16.mentionsBf16(n)) {
+                throw new QtuneException("node '" + n.name() + "' (" + n.op() + ") is bfloat16 already: convert an FP32 graph");
+            }
+        }
+        Graph g = fuseForInference(fp32);
+        for (GraphPass p : List.of(new UnfuseConv(), new ConvertToBf16(), new CastArgMaxToFloat())) g = p.apply(g);
         return g;
     }
 }
