@@ -35,7 +35,7 @@ final class Exchanges {
                 throw RequestError.badRequest("Content-Length '" + declared + "' is not a number");
             }
             if (n > limit) {
-                discard(ex, DRAIN_BYTES);
+                if (!discard(ex, DRAIN_BYTES)) ex.getResponseHeaders().set("Connection", "close");
                 throw tooLarge(n, limit);
             }
         }
@@ -45,7 +45,7 @@ final class Exchanges {
             for (int r; (r = in.read(buf, len, buf.length - len)) >= 0; ) {
                 len += r;
                 if (len > limit) {
-                    discard(ex, DRAIN_BYTES);
+                    if (!discard(ex, DRAIN_BYTES)) ex.getResponseHeaders().set("Connection", "close");
                     throw tooLarge(len, limit);
                 }
                 if (len == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, (long) buf.length * 2));
@@ -56,17 +56,32 @@ final class Exchanges {
 
     /**
      * Bytes of an over-long body read and dropped before the 413 goes out: a client still sending when the server
-     * closes the connection gets a reset instead of the answer. Past this, the connection is simply closed.
+     * closes the connection gets a reset instead of the answer. Past this, the answer says {@code Connection: close}.
      */
     static final long DRAIN_BYTES = 64L << 20;
 
-    private static void discard(HttpExchange ex, long most) throws IOException {
+    /** Reads and drops up to {@code most} bytes of the body; true when it reached the body's end. */
+    private static boolean discard(HttpExchange ex, long most) throws IOException {
         InputStream in = ex.getRequestBody();
         byte[] sink = new byte[65536];
         for (long n = 0; n < most; ) {
             int r = in.read(sink);
-            if (r < 0) return;
+            if (r < 0) return true;
             n += r;
+        }
+        return in.read() < 0;
+    }
+
+    /**
+     * Before an error goes out: the body the handler never read (a 404 or 405 answered from the path alone) is
+     * drained so the keep-alive connection can carry the client's next request; when it cannot be drained, the
+     * answer says {@code Connection: close}, else the server would drop a connection the client still reuses.
+     */
+    private static void drainOrClose(HttpExchange ex) {
+        try {
+            if (!discard(ex, DRAIN_BYTES)) ex.getResponseHeaders().set("Connection", "close");
+        } catch (IOException e) {
+            // readBody already read and closed the body (and said Connection: close if it could not finish it)
         }
     }
 
@@ -103,6 +118,7 @@ final class Exchanges {
 
     /** The one-line JSON error body. */
     static void sendError(HttpExchange ex, int status, ObjectMapper mapper, String message) {
+        drainOrClose(ex);
         String line = message == null ? "error" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
         sendJson(ex, status, mapper, Map.of("error", line));
     }
