@@ -95,7 +95,7 @@ public final class Tuner {
         }
         double calibSeconds = calibration.seconds();
         TuningSpace space = new TuningSpace(calibration);
-        fallback = fallbackOrder(fused, o.fallback);
+        fallback = fallbackOrder(io.qtune.engine.Bf16Speed.measure(fused, 1, 5), o.fallback);
         o.listener.message("fallback order: " + fallback.order() + ": " + fallback.why());
 
         try (LabeledImages evalAll = o.evalImages != null ? borrowed(o.evalImages) : DataSpec.open(evalSpec, size)) {
@@ -189,8 +189,7 @@ public final class Tuner {
      * FP32 (the reference tool's order), else INT8 -> FP32: where BF16 is slower (a Xeon without AMX), FP32 is both
      * faster and more accurate, so BF16 is not picked for speed. {@code requested} ({@code --fallback}) overrides.
      */
-    private static TuningReport.Fallback fallbackOrder(Graph fused, List<io.qtune.quant.Precision> requested) {
-        io.qtune.engine.Bf16Speed speed = io.qtune.engine.Bf16Speed.measure(fused, 1, 5);
+    static TuningReport.Fallback fallbackOrder(io.qtune.engine.Bf16Speed speed, List<io.qtune.quant.Precision> requested) {
         boolean worthIt = speed.bf16Native() && speed.bf16Faster();
         boolean bf16 = requested != null ? requested.contains(io.qtune.quant.Precision.BF16) : worthIt;
         String why = requested != null ? "as --fallback asked; "
