@@ -72,7 +72,7 @@ public final class TuneCommand implements Callable<Integer> {
     String scheme;
 
     @Option(names = "--fallback", paramLabel = "ORDER", description = "Where ops out of INT8 go: bf16,fp32 (INT8 -> BF16 -> FP32, "
-            + "the reference tool's order) or fp32 (default: bf16,fp32 where the CPU runs bf16 natively and faster than fp32, else fp32).")
+            + "the reference tool's order) or fp32 (default: bf16,fp32 where the CPU runs bf16 natively and not clearly slower than fp32, else fp32).")
     String fallback;
 
     @Option(names = "--workdir", paramLabel = "DIR", description = "Keep the tuning history here (one JSON line per trial); rerunning resumes from it.")

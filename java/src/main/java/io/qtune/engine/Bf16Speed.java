@@ -51,6 +51,15 @@ public record Bf16Speed(int batch, double fp32FloorMs, double bf16FloorMs, boole
         return bf16Native && bf16FloorMs < fp32FloorMs;
     }
 
+    /**
+     * Whether BF16 is slower than FP32 here by more than a measurement can be off (15%): the default fallback order
+     * skips BF16 then. The CPUs differ far more than that (a Xeon without AMX about 1.5x slower, Zen about 2x
+     * faster), while a small model's floors, a tenth of a millisecond, can swap by a few percent between runs.
+     */
+    public boolean bf16ClearlySlower() {
+        return bf16Native && bf16FloorMs > 1.15 * fp32FloorMs;
+    }
+
     /** One line for bench and tune. */
     public String describe() {
         if (!bf16Native) return "BF16: this CPU (as oneDNN sees it) has no native bf16 dot product; BF16 would run as FP32";

@@ -185,16 +185,17 @@ public final class Tuner {
     }
 
     /**
-     * Where ops that miss the criterion go: INT8 -> BF16 -> FP32 where the CPU runs bf16 natively and faster than
-     * FP32 (the reference tool's order), else INT8 -> FP32: where BF16 is slower (a Xeon without AMX), FP32 is both
-     * faster and more accurate, so BF16 is not picked for speed. {@code requested} ({@code --fallback}) overrides.
+     * Where ops that miss the criterion go: INT8 -> BF16 -> FP32 where the CPU runs bf16 natively (the reference
+     * tool's order), else INT8 -> FP32; and INT8 -> FP32 where BF16 is clearly slower than FP32 (a Xeon without AMX):
+     * there FP32 is both faster and more accurate, so BF16 is not picked for speed. {@code requested}
+     * ({@code --fallback}) overrides.
      */
     static TuningReport.Fallback fallbackOrder(io.qtune.engine.Bf16Speed speed, List<io.qtune.quant.Precision> requested) {
-        boolean worthIt = speed.bf16Native() && speed.bf16Faster();
+        boolean worthIt = speed.bf16Native() && !speed.bf16ClearlySlower();
         boolean bf16 = requested != null ? requested.contains(io.qtune.quant.Precision.BF16) : worthIt;
         String why = requested != null ? "as --fallback asked; "
-                : worthIt ? "the CPU runs bf16 natively and faster than fp32; "
-                : speed.bf16Native() ? "bf16 is slower than fp32 on this CPU, so ops fall back to fp32; " : "";
+                : worthIt ? "the CPU runs bf16 natively; "
+                : speed.bf16Native() ? "bf16 is more than 15% slower than fp32 on this CPU, so ops fall back to fp32; " : "";
         if (bf16 && !speed.bf16Native()) why += "BF16 ops run in FP32 in the oneDNN engine on this CPU; ";
         return new TuningReport.Fallback(bf16 ? List.of("int8", "bf16", "fp32") : List.of("int8", "fp32"), why + speed.describe(),
                 speed.bf16Faster(), speed.bf16FloorMs(), speed.fp32FloorMs());
