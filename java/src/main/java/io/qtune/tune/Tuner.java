@@ -305,8 +305,9 @@ public final class Tuner {
         m.put("strategy", strategy.name());
         m.put("objective", o.objective.id());
         m.put("runtime", o.runtime.id());
-        // absent for INT8 -> FP32, so histories written before BF16 fallbacks still resume
-        if (fallback.order().contains("bf16")) m.put("fallback", fallback.order());
+        // the order asked for, not the one measured: a default order decided by timing may come out otherwise on a
+        // rerun under load, and trials name their precisions anyway (absent when not asked, so older histories resume)
+        if (o.fallback != null) m.put("fallback", o.fallback.stream().map(p -> p.name().toLowerCase(java.util.Locale.ROOT)).toList());
         // absent for top-1, so histories written before there were metrics still resume
         if (o.metric != Metric.TOP1) m.put("metric", o.metric.id());
         return m;
