@@ -74,7 +74,9 @@ public final class GraphValidator {
 
     private static void checkPad(Graph g, Node n) {
         Tensor p = g.constant(n.input(1));
-        if (p == null || p.isFloat()) return; // shape inference names a computed or float paddings input
+        if (p == null) return; // shape inference names a computed paddings input
+        // refused here, not later: the fold-pad pass reads the amounts before shape inference runs
+        if (p.isFloat()) throw bad(n, "input 1 (paddings) must be an integer constant, got " + p);
         for (long x : p.longs()) {
             if (x < 0 || x > MAX_PAD) throw bad(n, "paddings " + Arrays.toString(p.longs()) + " must be between 0 and " + MAX_PAD);
         }

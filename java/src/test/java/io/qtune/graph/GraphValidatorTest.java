@@ -53,6 +53,9 @@ class GraphValidatorTest {
         // 10^6 on each side made oneDNN fail to allocate and crashed TF's process (SIGSEGV)
         refused(HostileGraphs.pad(1_000_000), "node 'pad' (Pad)", "between 0 and 4096");
         refused(HostileGraphs.pad(-1), "node 'pad' (Pad)");
+        // found by scripts/fuzz: float amounts reached the fold-pad pass (an IllegalStateException) before shape inference
+        refused(HostileGraphs.with("pad/paddings", n -> n.withAttr("value", Tensor.ofFloats(new long[] {4, 2},
+                new float[] {0, 0, 1, 1, 1, 1, 0, 0}))), "node 'pad' (Pad)", "paddings) must be an integer constant");
     }
 
     @Test

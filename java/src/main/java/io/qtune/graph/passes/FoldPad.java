@@ -3,6 +3,7 @@ package io.qtune.graph.passes;
 import io.qtune.graph.ConvGeometry;
 import io.qtune.graph.Graph;
 import io.qtune.graph.Node;
+import io.qtune.graph.Tensor;
 import io.qtune.graph.Ops;
 import io.qtune.graph.ShapeInference;
 import io.qtune.graph.TensorRef;
@@ -27,7 +28,9 @@ public final class FoldPad implements GraphPass {
         Graph.Editor e = g.edit();
         for (Node pad : g.nodes()) {
             if (!pad.op().equals(Ops.PAD)) continue;
-            long[] p = g.constant(pad.input(1)) == null ? null : g.constant(pad.input(1)).longs();
+            Tensor amounts = g.constant(pad.input(1));
+            // float amounts are left for shape inference to refuse with the node's name (graphs built in code)
+            long[] p = amounts == null || amounts.isFloat() ? null : amounts.longs();
             List<Node> readers = g.consumers(pad.name());
             if (p == null || p.length != 8 || p[0] != 0 || p[1] != 0 || p[6] != 0 || p[7] != 0 || readers.isEmpty()) continue;
             boolean allConvs = readers.stream().allMatch(c -> Ops.isConv(c.op()) && c.input(0).node().equals(pad.name())
