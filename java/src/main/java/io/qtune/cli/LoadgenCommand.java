@@ -66,6 +66,10 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--url", paramLabel = "URL", description = "A KServe v2 model endpoint instead, http://127.0.0.1:PORT/v2/models/NAME.")
     String url;
 
+    @Option(names = "--http-tensors", paramLabel = "FORM", defaultValue = "binary", description = "With --url: the input tensor as "
+            + "raw bytes after a JSON header (binary, the protocol's binary tensor extension) or as JSON numbers (json) (default: ${DEFAULT-VALUE}).")
+    String httpTensors;
+
     @Option(names = "--data", paramLabel = "SPEC", description = "Data set: " + DataSpec.FORMS + ". Default: fashion-mnist:test.")
     String data;
 
@@ -170,7 +174,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                 images = DataSpec.open(dataSpec, meta.imageSize());
                 toClose.add(images);
                 qsl = new ImageLibrary(images, limit);
-                sut = KServeSystemUnderTest.open(client, uri, meta, qsl, maxBatch);
+                sut = KServeSystemUnderTest.open(client, uri, meta, qsl, maxBatch, tensors(httpTensors));
             } else {
                 modelFile = model != null ? model : ProxyModel.file();
                 Graph g = GraphDefCodec.read(modelFile);
@@ -390,5 +394,13 @@ public final class LoadgenCommand implements Callable<Integer> {
             default -> 3600e9;
         };
         return Math.round(v * scale);
+    }
+
+    static KServeSystemUnderTest.Tensors tensors(String form) {
+        return switch (form) {
+            case "binary" -> KServeSystemUnderTest.Tensors.BINARY;
+            case "json" -> KServeSystemUnderTest.Tensors.JSON;
+            default -> throw new QtuneException("--http-tensors must be binary or json, got '" + form + "'");
+        };
     }
 }

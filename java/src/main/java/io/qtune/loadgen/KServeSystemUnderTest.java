@@ -23,11 +23,19 @@ import java.util.concurrent.Executors;
 /**
  * A system under test behind HTTP, spoken to in the KServe v2 / Open Inference Protocol: the model's metadata from
  * {@code GET /v2/models/NAME}, inference by {@code POST /v2/models/NAME/infer} with one FP32 input tensor
- * {@code [n, H, W, 3]} as JSON. A query becomes requests of at most {@code maxBatch} samples, sent asynchronously;
- * the class of each sample comes from an output named ArgMax (one value per sample) or else the arg max of a
+ * {@code [n, H, W, 3]}, as raw little-endian bytes after a JSON header (the protocol's binary tensor extension, as
+ * Triton's perf_analyzer sends it) or as a JSON number array. A query becomes requests of at most {@code maxBatch}
+ * samples, sent asynchronously; the class of each sample comes from an output named ArgMax (one value per sample;
+ * asked for alone when the model lists it, so the scores do not travel) or else the arg max of a
  * {@code [n, classes]} output.
  */
 public final class KServeSystemUnderTest implements SystemUnderTest {
+    /** How the input tensor travels: raw bytes after a JSON header, or JSON numbers (about 10 bytes each). */
+    public enum Tensors { BINARY, JSON }
+
+    /** The binary extension's header: the length of the JSON part that precedes the tensor bytes. */
+    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+
     /** What the server says about the model. */
     public record Metadata(String name, String input, long[] inputShape, List<String> outputs) {
         /** Height and width of the model's square NHWC input. */
@@ -48,9 +56,12 @@ public final class KServeSystemUnderTest implements SystemUnderTest {
     private final int maxBatch;
     private final HttpClient client;
     private final ExecutorService encoders;
+    private final Tensors tensors;
 
-    private KServeSystemUnderTest(URI modelUrl, Metadata metadata, QuerySampleLibrary qsl, int maxBatch, HttpClient client) {
+    private KServeSystemUnderTest(URI modelUrl, Metadata metadata, QuerySampleLibrary qsl, int maxBatch, HttpClient client,
+                                  Tensors tensors) {
         this.modelUrl = modelUrl;
+        this.tensors = tensors;
         this.metadata = metadata;
         this.qsl = qsl;
         this.maxBatch = maxBatch;
@@ -98,10 +109,11 @@ public final class KServeSystemUnderTest implements SystemUnderTest {
         }
     }
 
-    public static KServeSystemUnderTest open(HttpClient client, URI modelUrl, Metadata metadata, QuerySampleLibrary qsl, int maxBatch) {
+    public static KServeSystemUnderTest open(HttpClient client, URI modelUrl, Metadata metadata, QuerySampleLibrary qsl, int maxBatch,
+                                             Tensors tensors) {
         if (maxBatch < 1) throw new InvalidSetting("maxBatch", "must be at least 1, got " + maxBatch);
         URI base = URI.create(modelUrl.toString().replaceAll("/+$", ""));
-        return new KServeSystemUnderTest(base, metadata, qsl, maxBatch, client);
+        return new KServeSystemUnderTest(base, metadata, qsl, maxBatch, client, tensors);
     }
 
     @Override
@@ -114,9 +126,7 @@ public final class KServeSystemUnderTest implements SystemUnderTest {
         for (int from = 0; from < samples.size(); from += maxBatch) {
             List<QuerySample> part = samples.subList(from, Math.min(samples.size(), from + maxBatch));
             CompletableFuture.supplyAsync(() -> body(part), encoders)
-                    .thenCompose(body -> client.sendAsync(HttpRequest.newBuilder(URI.create(modelUrl + "/infer"))
-                            .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray()))
+                    .thenCompose(body -> client.sendAsync(request(body, 120), HttpResponse.BodyHandlers.ofByteArray()))
                     .whenComplete((r, error) -> {
                         if (error != null) {
                             Throwable cause = error.getCause() != null ? error.getCause() : error;
@@ -139,11 +149,9 @@ public final class KServeSystemUnderTest implements SystemUnderTest {
     public void warmUp() {
         // one request of each size a query can form: the server's first requests are its slowest
         for (int b : new int[] {1, maxBatch}) {
-            byte[] body = bodyOfZeros(b);
+            Body body = bodyOfZeros(b);
             try {
-                HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(modelUrl + "/infer"))
-                        .timeout(Duration.ofSeconds(300)).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> r = client.send(request(body, 300), HttpResponse.BodyHandlers.ofByteArray());
                 classes(r, b);
             } catch (IOException e) {
                 throw new QtuneException("POST " + modelUrl + "/infer: " + e);
@@ -154,21 +162,37 @@ public final class KServeSystemUnderTest implements SystemUnderTest {
         }
     }
 
-    private byte[] body(List<QuerySample> part) {
+    /** A request body; {@code headerLength} is the JSON part's length when tensor bytes follow it, else -1. */
+    private record Body(byte[] bytes, int headerLength) {}
+
+    private HttpRequest request(Body body, int timeoutSeconds) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(modelUrl + "/infer")).timeout(Duration.ofSeconds(timeoutSeconds));
+        if (body.headerLength() >= 0) {
+            b.header("Content-Type", "application/octet-stream").header(HEADER_LENGTH, Integer.toString(body.headerLength()));
+        } else {
+            b.header("Content-Type", "application/json");
+        }
+        return b.POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes())).build();
+    }
+
+    private Body body(List<QuerySample> part) {
         List<float[]> images = new ArrayList<>(part.size());
         for (QuerySample s : part) images.add(qsl.sample(s.index()));
         return encode(images);
     }
 
-    private byte[] bodyOfZeros(int n) {
+    private Body bodyOfZeros(int n) {
         List<float[]> images = new ArrayList<>();
         for (int i = 0; i < n; i++) images.add(new float[qsl.sampleElements()]);
         return encode(images);
     }
 
-    private byte[] encode(List<float[]> images) {
+    private Body encode(List<float[]> images) {
         int per = qsl.sampleElements();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(per * images.size() * 10 + 256);
+        boolean binary = tensors == Tensors.BINARY;
+        long tensorBytes = 4L * per * images.size();
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, binary ? tensorBytes + 512
+                : (long) per * images.size() * 10 + 256));
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeArrayFieldStart("inputs");
@@ -179,16 +203,35 @@ public final class KServeSystemUnderTest implements SystemUnderTest {
             for (int i = 1; i < metadata.inputShape().length; i++) g.writeNumber(metadata.inputShape()[i]);
             g.writeEndArray();
             g.writeStringField("datatype", "FP32");
-            g.writeArrayFieldStart("data");
-            for (float[] img : images) for (float v : img) g.writeNumber(v);
-            g.writeEndArray();
+            if (binary) {
+                g.writeObjectFieldStart("parameters");
+                g.writeNumberField("binary_data_size", tensorBytes);
+                g.writeEndObject();
+            } else {
+                g.writeArrayFieldStart("data");
+                for (float[] img : images) for (float v : img) g.writeNumber(v);
+                g.writeEndArray();
+            }
             g.writeEndObject();
             g.writeEndArray();
+            if (metadata.outputs().contains("ArgMax")) {
+                g.writeArrayFieldStart("outputs");
+                g.writeStartObject();
+                g.writeStringField("name", "ArgMax");
+                g.writeEndObject();
+                g.writeEndArray();
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        if (!binary) return new Body(out.toByteArray(), -1);
+        int headerLength = out.size();
+        java.nio.ByteBuffer tensor = java.nio.ByteBuffer.allocate(Math.toIntExact(tensorBytes)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.FloatBuffer fb = tensor.asFloatBuffer();
+        for (float[] img : images) fb.put(img);
+        out.writeBytes(tensor.array());
+        return new Body(out.toByteArray(), headerLength);
     }
 
     private float[] classes(HttpResponse<byte[]> r, int n) {

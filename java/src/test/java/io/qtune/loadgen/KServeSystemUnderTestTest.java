@@ -55,26 +55,37 @@ class KServeSystemUnderTestTest {
             reply(ex, 500, "{\"error\":\"out of memory\"}");
             return;
         }
-        JsonNode in = JSON.readTree(ex.getRequestBody()).path("inputs").get(0);
+        byte[] body = ex.getRequestBody().readAllBytes();
+        String headerLength = ex.getRequestHeaders().getFirst("Inference-Header-Content-Length");
+        int h = headerLength == null ? body.length : Integer.parseInt(headerLength);
+        JsonNode in = JSON.readTree(java.util.Arrays.copyOf(body, h)).path("inputs").get(0);
         int n = in.path("shape").get(0).asInt();
-        JsonNode data = in.path("data");
-        if (!in.path("datatype").asText().equals("FP32") || data.size() != n * 12 || in.path("shape").get(1).asInt() != 2) {
+        float[] data;
+        if (headerLength != null) { // the binary tensor extension: little-endian floats after the JSON header
+            data = new float[(body.length - h) / 4];
+            java.nio.ByteBuffer.wrap(body, h, body.length - h).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+            if (in.path("parameters").path("binary_data_size").asInt() != body.length - h) data = new float[0];
+        } else {
+            data = new float[in.path("data").size()];
+            for (int i = 0; i < data.length; i++) data[i] = (float) in.path("data").get(i).asDouble();
+        }
+        if (!in.path("datatype").asText().equals("FP32") || data.length != n * 12 || in.path("shape").get(1).asInt() != 2) {
             reply(ex, 400, "{\"error\":\"bad tensor\"}");
             return;
         }
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            int cls = (int) data.get(i * 12).asDouble() % 7;
+            int cls = (int) data[i * 12] % 7;
             if (model.equals("toy")) {
                 out.append(i > 0 ? "," : "").append(cls);
             } else {
                 for (int j = 0; j < 7; j++) out.append(i + j > 0 ? "," : "").append(j == cls ? "0.9" : "0.01");
             }
         }
-        String body = model.equals("toy")
+        String answer = model.equals("toy")
                 ? "{\"model_name\":\"toy\",\"outputs\":[{\"name\":\"ArgMax\",\"datatype\":\"INT64\",\"shape\":[" + n + "],\"data\":[" + out + "]}]}"
                 : "{\"model_name\":\"toyscores\",\"outputs\":[{\"name\":\"probs\",\"datatype\":\"FP32\",\"shape\":[" + n + ",7],\"data\":[" + out + "]}]}";
-        reply(ex, 200, body);
+        reply(ex, 200, answer);
     }
 
     private static void reply(HttpExchange ex, int code, String body) throws IOException {
@@ -99,30 +110,40 @@ class KServeSystemUnderTestTest {
     }
 
     private KServeSystemUnderTest open(String model, int maxBatch) {
+        return open(model, maxBatch, KServeSystemUnderTest.Tensors.BINARY);
+    }
+
+    private KServeSystemUnderTest open(String model, int maxBatch, KServeSystemUnderTest.Tensors form) {
         URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v2/models/" + model);
         var client = KServeSystemUnderTest.client();
         KServeSystemUnderTest.Metadata meta = KServeSystemUnderTest.metadata(client, url);
         assertEquals("input_tensor", meta.input());
         assertEquals(2, meta.imageSize());
-        return KServeSystemUnderTest.open(client, url, meta, new IndexLibrary(), maxBatch);
+        return KServeSystemUnderTest.open(client, url, meta, new IndexLibrary(), maxBatch, form);
     }
 
     @Test
     void accuracyModeOverHttpAnswersEverySampleRight() {
-        for (String model : List.of("toy", "toyscores")) {
-            for (Scenario sc : List.of(Scenario.OFFLINE, Scenario.MULTI_STREAM)) {
-                TestSettings s = new TestSettings(sc, TestSettings.Mode.ACCURACY, 0, 15_000_000L, 0, 1, 16, 3);
-                LoadGen.AccuracyRun run;
-                try (KServeSystemUnderTest sut = open(model, 4)) {
-                    run = new LoadGen().accuracy(s, sut, new IndexLibrary());
-                }
-                assertEquals(40, run.entries().size());
-                for (int i = 0; i < 40; i++) {
-                    AccuracyLog.Entry e = run.entries().get(i);
-                    assertEquals(i, e.seqId());
-                    assertEquals(i, e.qslIdx(), "chunks of 16 in order");
-                    assertEquals(i % 7, e.firstFloat(), model + " " + sc + " sample " + i);
-                }
+        for (KServeSystemUnderTest.Tensors form : KServeSystemUnderTest.Tensors.values()) {
+            for (String model : List.of("toy", "toyscores")) {
+                accuracyOverHttp(model, form);
+            }
+        }
+    }
+
+    private void accuracyOverHttp(String model, KServeSystemUnderTest.Tensors form) {
+        for (Scenario sc : List.of(Scenario.OFFLINE, Scenario.MULTI_STREAM)) {
+            TestSettings s = new TestSettings(sc, TestSettings.Mode.ACCURACY, 0, 15_000_000L, 0, 1, 16, 3);
+            LoadGen.AccuracyRun run;
+            try (KServeSystemUnderTest sut = open(model, 4, form)) {
+                run = new LoadGen().accuracy(s, sut, new IndexLibrary());
+            }
+            assertEquals(40, run.entries().size());
+            for (int i = 0; i < 40; i++) {
+                AccuracyLog.Entry e = run.entries().get(i);
+                assertEquals(i, e.seqId());
+                assertEquals(i, e.qslIdx(), "chunks of 16 in order");
+                assertEquals(i % 7, e.firstFloat(), model + " " + form + " " + sc + " sample " + i);
             }
         }
     }
