@@ -283,10 +283,10 @@ public final class Benchmark {
         double total = f.steps().stream().mapToDouble(Floor.StepTime::inRunMs).sum();
         List<FloorResult.Step> steps = f.steps().stream().map(s -> new FloorResult.Step(s.index(), s.node(), s.kind(),
                 s.implementation(), s.primitive(), s.inRunMs(), total > 0 ? s.inRunMs() / total : 0, s.aloneMs(),
-                s.inRunMs() / s.aloneMs(), s.coldMs())).toList();
+                s.inRunMs() / s.aloneMs(), s.coldMs(), s.weightBytes())).toList();
         double floorPerImage = f.floorMs() / f.batch(), coldPerImage = f.coldFloorMs() / f.batch();
         return new FloorResult(r.engine(), r.batch(), f.team(), f.engineMs(), f.floorMs(), f.ratio(), f.outsidePrimitivesMs(),
                 r.msPerImageP50(), floorPerImage, r.msPerImageP50() / floorPerImage, f.coldFloorMs(), f.coldRatio(),
-                coldPerImage, r.msPerImageP50() / coldPerImage, f.evictionBytes(), steps);
+                coldPerImage, r.msPerImageP50() / coldPerImage, f.evictionBytes(), f.weightBytes(), steps);
     }
 }

@@ -31,9 +31,10 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
      * @param inRunMs mean time of the step inside whole runs (timed with a wait after each step)
      * @param aloneMs median time of the step run alone, or NaN for steps that are not part of the floor
      * @param coldMs  median time of the step run alone after the caches were emptied, or NaN as aloneMs
+     * @param weightBytes bytes of the weights a floor step reads (oneDNN's layout), 0 for the other steps
      */
     public record StepTime(int index, String node, String kind, String implementation, boolean primitive,
-                           double inRunMs, double aloneMs, double coldMs) {
+                           double inRunMs, double aloneMs, double coldMs, long weightBytes) {
         public boolean inFloor() {
             return !Double.isNaN(aloneMs);
         }
@@ -49,6 +50,11 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
         return engineMs / floorMs;
     }
 
+    /** Bytes of weights the floor steps read in a run: what a cold run fetches from memory at the least. */
+    public long weightBytes() {
+        return steps.stream().mapToLong(StepTime::weightBytes).sum();
+    }
+
     /** Engine time over the cold floor. */
     public double coldRatio() {
         return engineMs / coldFloorMs;
@@ -60,8 +66,9 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
      */
     public String table() {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "floor, batch %d, %d threads, cold after reading %d MiB: %d steps%n%4s %-16s %9s %6s %9s %9s %7s  %s%n",
-                batch, team, evictionBytes >> 20, steps.size(), "step", "kind", "in run ms", "share", "alone ms", "cold ms",
+                "floor, batch %d, %d threads, weights %.1f MB, cold after reading %d MiB: %d steps%n"
+                        + "%4s %-16s %9s %6s %9s %9s %7s  %s%n",
+                batch, team, weightBytes() / 1e6, evictionBytes >> 20, steps.size(), "step", "kind", "in run ms", "share", "alone ms", "cold ms",
                 "run/alone", "node"));
         double total = steps.stream().mapToDouble(StepTime::inRunMs).sum();
         for (StepTime s : steps) {

@@ -323,7 +323,9 @@ public final class Model implements AutoCloseable {
                     Step s = p.steps.get(i);
                     boolean prim = s instanceof PrimitiveStep;
                     double aloneMs = Double.NaN, coldMs = Double.NaN;
+                    long weightBytes = 0;
                     if (prim && Floor.isFloorKind(s.kind)) {
+                        weightBytes = ((PrimitiveStep) s).weightBytes();
                         aloneMs = median(alone[i]) / 1e6;
                         floor += aloneMs;
                         if (cold) {
@@ -333,7 +335,7 @@ public final class Model implements AutoCloseable {
                     }
                     double mean = trace.stepNanos[i] / 1e6 / runs;
                     if (prim) primitives += mean;
-                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, aloneMs, coldMs));
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, aloneMs, coldMs, weightBytes));
                 }
                 double engine = median(whole) / 1e6;
                 return new Floor(batch, team, rows, engine, floor, coldFloor, eviction != null ? eviction.bytes() : 0,

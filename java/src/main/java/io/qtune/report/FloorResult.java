@@ -23,12 +23,14 @@ import java.util.List;
  * @param floorColdMsPerImage       floorColdMsPerRun / batch
  * @param floorColdRatio            p50MsPerImage / floorColdMsPerImage, as in the result entry
  * @param evictionBytes             bytes read to empty the caches before each cold step
+ * @param weightBytes               bytes of weights the floor steps read in a run (oneDNN's layout)
  * @param steps                     every step of the program, in order
  */
 public record FloorResult(String engine, int batch, int threads, double engineMsPerRun, double floorMsPerRun,
                           double engineOverFloor, double outsidePrimitivesMsPerRun, double p50MsPerImage,
                           double floorMsPerImage, double floorRatio, double floorColdMsPerRun, double engineOverColdFloor,
-                          double floorColdMsPerImage, double floorColdRatio, long evictionBytes, List<Step> steps) {
+                          double floorColdMsPerImage, double floorColdRatio, long evictionBytes, long weightBytes,
+                          List<Step> steps) {
     public FloorResult {
         steps = List.copyOf(steps);
     }
@@ -41,7 +43,8 @@ public record FloorResult(String engine, int batch, int threads, double engineMs
      * @param aloneMs   median time alone, null (NaN) when the step is not part of the floor
      * @param runOverAlone inRunMs / aloneMs, null (NaN) when not part of the floor
      * @param coldMs    median time alone after the caches were emptied, null (NaN) when not part of the floor
+     * @param weightBytes bytes of the weights the step reads, 0 when not part of the floor
      */
     public record Step(int index, String node, String kind, String implementation, boolean primitive, double inRunMs,
-                       double share, double aloneMs, double runOverAlone, double coldMs) {}
+                       double share, double aloneMs, double runOverAlone, double coldMs, long weightBytes) {}
 }

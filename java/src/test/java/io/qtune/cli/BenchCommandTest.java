@@ -79,7 +79,7 @@ class BenchCommandTest {
             String engine = (String) f.get("engine");
             int batch = ((Number) f.get("batch")).intValue();
             List<?> steps = (List<?>) f.get("steps");
-            double alone = 0, cold = 0, primitivesInRun = 0, shares = 0;
+            double alone = 0, cold = 0, weights = 0, primitivesInRun = 0, shares = 0;
             int floorSteps = 0, convolutions = 0, innerProducts = 0;
             for (Object so : steps) {
                 Map<?, ?> s = (Map<?, ?>) so;
@@ -93,10 +93,13 @@ class BenchCommandTest {
                     double coldMs = num(s, "cold_ms");
                     assertTrue(coldMs > 0 && Double.isFinite(coldMs), "every floor step has a cold time: " + s);
                     cold += coldMs;
+                    assertTrue(num(s, "weight_bytes") > 0, "every floor step reads weights: " + s);
+                    weights += num(s, "weight_bytes");
                     assertEquals(inRun / num(s, "alone_ms"), num(s, "run_over_alone"), 1e-9, s.toString());
                     assertTrue(kind.endsWith("convolution") || kind.equals("inner product"), kind);
                 } else {
                     assertEquals(null, s.get("cold_ms"), "a step outside the floor has no cold time: " + s);
+                    assertEquals(0, num(s, "weight_bytes"), s.toString());
                     assertTrue(!kind.endsWith("convolution") && !kind.equals("inner product"), "only conv and matmul form the floor: " + s);
                 }
                 if (kind.equals(engine.equals("onednn-int8") ? "int8 convolution" : "convolution")) convolutions++;
@@ -118,6 +121,7 @@ class BenchCommandTest {
             assertEquals(cold / batch, num(f, "floor_cold_ms_per_image"), 1e-12, at);
             assertEquals(num(f, "p50_ms_per_image") / num(f, "floor_cold_ms_per_image"), num(f, "floor_cold_ratio"), 1e-9, at);
             assertTrue(num(f, "eviction_bytes") >= 2 << 20, at + ": the caches are emptied with at least twice an L2: " + f);
+            assertEquals(weights, num(f, "weight_bytes"), 0, at);
             Map<?, ?> result = results.stream().map(x -> (Map<?, ?>) x)
                     .filter(x -> engine.equals(x.get("engine")) && ((Number) x.get("batch")).intValue() == batch).findFirst().orElseThrow();
             assertEquals(num(result, "latency_ms_p50") / batch, num(f, "p50_ms_per_image"), 1e-9, at);
@@ -137,7 +141,7 @@ class BenchCommandTest {
                     + "ratio %.3fx, cold floor %.3f ms/image, ratio %.3fx", engine, batch, num(f, "p50_ms_per_image"),
                     num(f, "floor_ms_per_image"), num(f, "floor_ratio"), num(f, "floor_cold_ms_per_image"),
                     num(f, "floor_cold_ratio"))), r.out());
-            printedTableAddsUp(r.out(), engine, batch, steps, num(f, "floor_ms_per_run"), num(f, "floor_cold_ms_per_run"));
+            printedTableAddsUp(r.out(), engine, batch, steps, num(f, "floor_ms_per_run"), num(f, "floor_cold_ms_per_run"), weights);
         }
     }
 
@@ -215,12 +219,14 @@ class BenchCommandTest {
      * The engine's printed table: a row per step of the JSON, its alone and cold columns those of the JSON to three
      * decimals, and the printed floor totals the sums of the printed columns (to their rounding).
      */
-    private static void printedTableAddsUp(String out, String engine, int batch, List<?> steps, double floor, double cold) {
+    private static void printedTableAddsUp(String out, String engine, int batch, List<?> steps, double floor, double cold,
+                                           double weightBytes) {
         List<String> lines = out.lines().toList();
         String head = engine + ", floor, batch " + batch + ", ";
         int at = lines.indexOf(lines.stream().filter(l -> l.startsWith(head)).findFirst().orElseThrow(() -> new AssertionError(head + "\n" + out)));
-        assertTrue(lines.get(at).matches(java.util.regex.Pattern.quote(head) + "\\d+ threads, cold after reading \\d+ MiB: "
-                + steps.size() + " steps"), lines.get(at));
+        assertTrue(lines.get(at).matches(java.util.regex.Pattern.quote(head) + "\\d+ threads, weights "
+                + java.util.regex.Pattern.quote(String.format(java.util.Locale.ROOT, "%.1f", weightBytes / 1e6))
+                + " MB, cold after reading \\d+ MiB: " + steps.size() + " steps"), lines.get(at));
         assertTrue(lines.get(at + 1).matches("\\s*step\\s+kind\\s+in run ms\\s+share\\s+alone ms\\s+cold ms\\s+run/alone\\s+node"), lines.get(at + 1));
         java.util.regex.Pattern row = java.util.regex.Pattern.compile("\\s*(\\d+) (.+?)\\s+[0-9.]+\\s+[0-9.]+%\\s+(\\S+)\\s+(\\S+)\\s+\\S+  .*");
         double aloneSum = 0, coldSum = 0;
