@@ -287,6 +287,7 @@ public final class Benchmark {
         double floorPerImage = f.floorMs() / f.batch(), coldPerImage = f.coldFloorMs() / f.batch();
         return new FloorResult(r.engine(), r.batch(), f.team(), f.engineMs(), f.floorMs(), f.ratio(), f.outsidePrimitivesMs(),
                 r.msPerImageP50(), floorPerImage, r.msPerImageP50() / floorPerImage, f.coldFloorMs(), f.coldRatio(),
-                coldPerImage, r.msPerImageP50() / coldPerImage, f.evictionBytes(), f.weightBytes(), steps);
+                coldPerImage, r.msPerImageP50() / coldPerImage, f.evictionBytes(), f.evictionMs(), f.weightBytes(),
+                steps);
     }
 }

@@ -1,48 +1,97 @@
 package io.qtune.engine;
 
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+
+import io.qtune.QtuneException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.inner_product_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.dnnl.global.dnnl.prop_kind;
+import org.bytedeco.javacpp.Pointer;
 
 /**
- * Empties the CPU caches of what a primitive last touched, for the cold floor ({@link Floor}): the calling thread reads
- * a buffer twice the size of the largest cache, one load per 64-byte line, so the caches it goes through (its own L1/L2
- * and the shared last level) hold only the buffer afterwards. The buffer is filled with values once: pages never
- * written would all map to the kernel's one zero page and evict nothing. Reading, not writing, leaves the lines clean,
- * so the timed primitive pays no write-backs for them. Other threads' private caches (an L2 per core) keep what they
- * last touched: in the floor that is other steps' data, as in the chain.
+ * Empties the CPU caches of what a primitive last touched, for the cold floor ({@link Floor}): a oneDNN inner product
+ * (one row times a weight matrix twice the size of the largest cache) runs on the calling thread's OpenMP team, so
+ * every thread of the team streams its share of the buffer through its own L1/L2 and the shared last level, and those
+ * hold only the buffer afterwards. On the team, not in Java, for two reasons: the other threads' private caches are
+ * emptied too, and the team ends the eviction spinning as it does between the steps of a run; after a few
+ * milliseconds of one Java thread alone the team's threads have gone to sleep, and waking them (tens of
+ * microseconds per step) would be counted as cold. The buffer is filled once: pages never written would all map to
+ * the kernel's one zero page and evict nothing. The eviction only reads it, so the lines stay clean and the timed
+ * primitive pays no write-backs for them.
  */
-final class CacheEviction {
+final class CacheEviction implements AutoCloseable {
     static final long FALLBACK_BYTES = 64L << 20;
-    private static final int LINE_LONGS = 64 / Long.BYTES;
     private static final Path CPU0_CACHES = Path.of("/sys/devices/system/cpu/cpu0/cache");
+    /** The row's length: the matrix is bytes / 4 / K rows of K floats. */
+    private static final long K = 4096;
 
-    private final long[] buffer;
-    /** The loads' sum, stored where the JIT cannot prove it unread, so the loop cannot be removed. */
-    private volatile long sink;
+    private final NativeScope scope = new NativeScope();
+    private final dnnl_primitive handle;
+    private final dnnl_exec_arg_t args;
+    private final long bytes;
 
-    private CacheEviction(long bytes) {
-        buffer = new long[Math.toIntExact(bytes / Long.BYTES)];
-        for (int i = 0; i < buffer.length; i++) buffer[i] = i * 0x9E3779B97F4A7C15L;
+    private CacheEviction(engine eng, long bytes) {
+        try {
+            long n = Math.max(1, bytes / Float.BYTES / K);
+            this.bytes = n * K * Float.BYTES;
+            memory.desc src = scope.own(new memory.desc(new long[] {1, K}, memory.data_type.f32, memory.format_tag.ab));
+            memory.desc dst = scope.own(new memory.desc(new long[] {1, n}, memory.data_type.f32, memory.format_tag.ab));
+            memory.desc anyWeights = scope.own(new memory.desc(new long[] {n, K}, memory.data_type.f32, memory.format_tag.any));
+            inner_product_forward.primitive_desc pd = scope.own(new inner_product_forward.primitive_desc(eng,
+                    prop_kind.forward_inference, src, anyWeights, dst, scope.own(new primitive_attr()), false));
+            inner_product_forward ip = scope.own(new inner_product_forward(pd));
+            handle = ip.get();
+            memory[] mems = {filled(src, eng), filled(scope.own(pd.weights_desc()), eng), scope.own(new memory(dst, eng))};
+            int[] ids = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
+            dnnl_exec_arg_t a = scope.own(new dnnl_exec_arg_t(ids.length));
+            for (int k = 0; k < ids.length; k++) a.position(k).arg(ids[k]).memory(mems[k].get());
+            args = a.position(0);
+        } catch (RuntimeException e) {
+            scope.close();
+            throw e;
+        }
     }
 
-    /** A buffer sized for this machine's caches ({@link #bytesFor}). */
-    static CacheEviction forThisMachine() {
-        return new CacheEviction(bytesFor(CPU0_CACHES));
+    /** A buffer sized for this machine's caches ({@link #bytesFor}), on {@code eng}. */
+    static CacheEviction forThisMachine(engine eng) {
+        return new CacheEviction(eng, bytesFor(CPU0_CACHES));
+    }
+
+    /** Memory for {@code d}, every byte written (0x3C: floats near 0.01, no denormals to slow the FMAs). */
+    private memory filled(memory.desc d, engine eng) {
+        memory m = scope.own(new memory(d, eng));
+        Pointer.memset(scope.own(m.get_data_handle()), 0x3C, d.get_size());
+        return m;
     }
 
     /** The buffer's size in bytes. */
     long bytes() {
-        return (long) buffer.length * Long.BYTES;
+        return bytes;
     }
 
-    /** Reads one long of every cache line of the buffer. */
-    void evict() {
-        long sum = 0;
-        for (int i = 0; i < buffer.length; i += LINE_LONGS) sum += buffer[i];
-        sink = sum;
+    /** Reads the whole buffer on the calling thread's team, on {@code stream}, and waits for it. */
+    void evict(dnnl_stream stream) {
+        int rc = dnnl.dnnl_primitive_execute(handle, stream, 3, args);
+        if (rc != dnnl.dnnl_success) throw new QtuneException("cache eviction: oneDNN inner product failed with status " + rc);
+        dnnl.dnnl_stream_wait(stream);
+    }
+
+    @Override
+    public void close() {
+        scope.close();
     }
 
     /**

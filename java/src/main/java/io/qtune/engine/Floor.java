@@ -21,17 +21,19 @@ import java.util.Locale;
  * @param floorMs           sum of the medians of the floor steps timed alone
  * @param coldFloorMs       sum of the medians of the floor steps timed alone with the caches emptied before each
  * @param evictionBytes     bytes read to empty the caches before each cold step
+ * @param evictionMs        median time of one such read (bytes over it: the memory bandwidth one thread reaches)
  * @param outsidePrimitivesMs the median whole run minus the in-run time of every primitive step
  */
 public record Floor(int batch, int team, List<StepTime> steps, double engineMs, double floorMs, double coldFloorMs,
-                    long evictionBytes, double outsidePrimitivesMs) {
+                    long evictionBytes, double evictionMs, double outsidePrimitivesMs) {
     /**
      * One step.
      *
      * @param inRunMs mean time of the step inside whole runs (timed with a wait after each step)
      * @param aloneMs median time of the step run alone, or NaN for steps that are not part of the floor
      * @param coldMs  median time of the step run alone after the caches were emptied, or NaN as aloneMs
-     * @param weightBytes bytes of the weights a floor step reads (oneDNN's layout), 0 for the other steps
+     * @param weightBytes bytes of the weights a floor step reads (oneDNN's layout), 0 for the other steps; the
+     *                    dense layer, run once per image, reads its weights once per image
      */
     public record StepTime(int index, String node, String kind, String implementation, boolean primitive,
                            double inRunMs, double aloneMs, double coldMs, long weightBytes) {
@@ -50,7 +52,7 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
         return engineMs / floorMs;
     }
 
-    /** Bytes of weights the floor steps read in a run: what a cold run fetches from memory at the least. */
+    /** Bytes of weights the floor steps read in a run, each step counted: what they fetch from memory when cold. */
     public long weightBytes() {
         return steps.stream().mapToLong(StepTime::weightBytes).sum();
     }
@@ -66,9 +68,9 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
      */
     public String table() {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "floor, batch %d, %d threads, weights %.1f MB, cold after reading %d MiB: %d steps%n"
+                "floor, batch %d, %d threads, weights read %.1f MB, cold after reading %d MiB (%.1f GB/s): %d steps%n"
                         + "%4s %-16s %9s %6s %9s %9s %7s  %s%n",
-                batch, team, weightBytes() / 1e6, evictionBytes >> 20, steps.size(), "step", "kind", "in run ms", "share", "alone ms", "cold ms",
+                batch, team, weightBytes() / 1e6, evictionBytes >> 20, evictionBytes / evictionMs / 1e6, steps.size(), "step", "kind", "in run ms", "share", "alone ms", "cold ms",
                 "run/alone", "node"));
         double total = steps.stream().mapToDouble(StepTime::inRunMs).sum();
         for (StepTime s : steps) {

@@ -295,21 +295,28 @@ public final class Model implements AutoCloseable {
             int team = Threads.teamForRun();
             float[] in = noise(batch);
             Workspace ws = p.acquire();
+            CacheEviction eviction = null;
             try {
+                if (cold) eviction = CacheEviction.forThisMachine(eng);
                 p.execute(ws, in, 0, null);
                 int steps = p.steps.size();
                 long[] whole = new long[runs];
                 long[][] alone = new long[steps][runs], coldAlone = new long[steps][runs];
                 Program.Trace trace = new Program.Trace(steps);
-                CacheEviction eviction = cold ? CacheEviction.forThisMachine() : null;
+                long[] evictions = new long[Math.max(1, runs * (int) p.steps.stream().filter(Model::inFloor).count())];
+                int evicted = 0;
                 for (int r = 0; r < runs; r++) {
                     whole[r] = wholeRuns(p, ws, in, 1)[0];
                     p.execute(ws, in, 0, trace);
                     for (int i = 0; i < steps; i++) {
                         Step s = p.steps.get(i);
-                        if (!(s instanceof PrimitiveStep) || !Floor.isFloorKind(s.kind)) continue;
-                        if (eviction != null) eviction.evict();
+                        if (!inFloor(s)) continue;
                         long t0 = System.nanoTime();
+                        if (eviction != null) {
+                            eviction.evict(ws.stream);
+                            evictions[evicted++] = System.nanoTime() - t0;
+                        }
+                        t0 = System.nanoTime();
                         p.executeStep(ws, i);
                         coldAlone[i][r] = System.nanoTime() - t0;
                         t0 = System.nanoTime();
@@ -324,7 +331,7 @@ public final class Model implements AutoCloseable {
                     boolean prim = s instanceof PrimitiveStep;
                     double aloneMs = Double.NaN, coldMs = Double.NaN;
                     long weightBytes = 0;
-                    if (prim && Floor.isFloorKind(s.kind)) {
+                    if (inFloor(s)) {
                         weightBytes = ((PrimitiveStep) s).weightBytes();
                         aloneMs = median(alone[i]) / 1e6;
                         floor += aloneMs;
@@ -339,13 +346,20 @@ public final class Model implements AutoCloseable {
                 }
                 double engine = median(whole) / 1e6;
                 return new Floor(batch, team, rows, engine, floor, coldFloor, eviction != null ? eviction.bytes() : 0,
+                        eviction != null ? median(Arrays.copyOf(evictions, evicted)) / 1e6 : Double.NaN,
                         Math.max(0, engine - primitives));
             } finally {
+                if (eviction != null) eviction.close();
                 p.release(ws);
             }
         } finally {
             life.readLock().unlock();
         }
+    }
+
+    /** Whether a step is part of the floor: a convolution or inner product primitive. */
+    private static boolean inFloor(Step s) {
+        return s instanceof PrimitiveStep && Floor.isFloorKind(s.kind);
     }
 
     /** Input for timing runs: fixed standard normal values. */

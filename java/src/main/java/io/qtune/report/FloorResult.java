@@ -23,13 +23,15 @@ import java.util.List;
  * @param floorColdMsPerImage       floorColdMsPerRun / batch
  * @param floorColdRatio            p50MsPerImage / floorColdMsPerImage, as in the result entry
  * @param evictionBytes             bytes read to empty the caches before each cold step
- * @param weightBytes               bytes of weights the floor steps read in a run (oneDNN's layout)
+ * @param evictionMs                median time of one such read (evictionBytes over it: one thread's read bandwidth)
+ * @param weightBytes               bytes of weights the floor steps read in a run (oneDNN's layout; the dense layer,
+ *                                  run once per image, once per image)
  * @param steps                     every step of the program, in order
  */
 public record FloorResult(String engine, int batch, int threads, double engineMsPerRun, double floorMsPerRun,
                           double engineOverFloor, double outsidePrimitivesMsPerRun, double p50MsPerImage,
                           double floorMsPerImage, double floorRatio, double floorColdMsPerRun, double engineOverColdFloor,
-                          double floorColdMsPerImage, double floorColdRatio, long evictionBytes, long weightBytes,
+                          double floorColdMsPerImage, double floorColdRatio, long evictionBytes, double evictionMs, long weightBytes,
                           List<Step> steps) {
     public FloorResult {
         steps = List.copyOf(steps);

@@ -122,6 +122,7 @@ class BenchCommandTest {
             assertEquals(num(f, "p50_ms_per_image") / num(f, "floor_cold_ms_per_image"), num(f, "floor_cold_ratio"), 1e-9, at);
             assertTrue(num(f, "eviction_bytes") >= 2 << 20, at + ": the caches are emptied with at least twice an L2: " + f);
             assertEquals(weights, num(f, "weight_bytes"), 0, at);
+            assertTrue(num(f, "eviction_ms") > 0 && Double.isFinite(num(f, "eviction_ms")), at + ": the eviction was timed: " + f);
             Map<?, ?> result = results.stream().map(x -> (Map<?, ?>) x)
                     .filter(x -> engine.equals(x.get("engine")) && ((Number) x.get("batch")).intValue() == batch).findFirst().orElseThrow();
             assertEquals(num(result, "latency_ms_p50") / batch, num(f, "p50_ms_per_image"), 1e-9, at);
@@ -224,9 +225,9 @@ class BenchCommandTest {
         List<String> lines = out.lines().toList();
         String head = engine + ", floor, batch " + batch + ", ";
         int at = lines.indexOf(lines.stream().filter(l -> l.startsWith(head)).findFirst().orElseThrow(() -> new AssertionError(head + "\n" + out)));
-        assertTrue(lines.get(at).matches(java.util.regex.Pattern.quote(head) + "\\d+ threads, weights "
+        assertTrue(lines.get(at).matches(java.util.regex.Pattern.quote(head) + "\\d+ threads, weights read "
                 + java.util.regex.Pattern.quote(String.format(java.util.Locale.ROOT, "%.1f", weightBytes / 1e6))
-                + " MB, cold after reading \\d+ MiB: " + steps.size() + " steps"), lines.get(at));
+                + " MB, cold after reading \\d+ MiB \\([0-9.]+ GB/s\\): " + steps.size() + " steps"), lines.get(at));
         assertTrue(lines.get(at + 1).matches("\\s*step\\s+kind\\s+in run ms\\s+share\\s+alone ms\\s+cold ms\\s+run/alone\\s+node"), lines.get(at + 1));
         java.util.regex.Pattern row = java.util.regex.Pattern.compile("\\s*(\\d+) (.+?)\\s+[0-9.]+\\s+[0-9.]+%\\s+(\\S+)\\s+(\\S+)\\s+\\S+  .*");
         double aloneSum = 0, coldSum = 0;

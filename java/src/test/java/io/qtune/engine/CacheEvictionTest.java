@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,11 +44,14 @@ class CacheEvictionTest {
 
     @Test
     void thisMachinesBufferCoversItsCaches() {
-        CacheEviction e = CacheEviction.forThisMachine();
-        long expected = CacheEviction.bytesFor(Path.of("/sys/devices/system/cpu/cpu0/cache"));
-        assertEquals(expected, e.bytes());
-        assertTrue(e.bytes() >= 2L << 20 && e.bytes() % (1L << 20) == 0, "whole MiB, at least twice an L2: " + e.bytes());
-        e.evict(); // reads every line without failing
+        try (engine eng = new engine(engine.kind.cpu, 0); stream s = new stream(eng);
+             CacheEviction e = CacheEviction.forThisMachine(eng)) {
+            long expected = CacheEviction.bytesFor(Path.of("/sys/devices/system/cpu/cpu0/cache"));
+            assertEquals(expected, e.bytes(), "a whole number of 16 KiB rows, as every bytesFor is");
+            assertTrue(e.bytes() >= 2L << 20 && e.bytes() % (1L << 20) == 0, "whole MiB, at least twice an L2: " + e.bytes());
+            e.evict(s.get()); // the inner product runs over the whole buffer
+            e.evict(s.get());
+        }
     }
 
     private static void cache(Path dir, String index, String size) throws Exception {

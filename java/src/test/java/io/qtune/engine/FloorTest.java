@@ -13,11 +13,11 @@ class FloorTest {
     void coldFloorInTheTableAndItsRatio() {
         Floor f = new Floor(1, 2, List.of(new Floor.StepTime(0, "c1", "convolution", "jit", true, 1.2, 1.0, 1.5, 3_000_000),
                 POOL, new Floor.StepTime(2, "fc", "inner product", "gemm", true, 0.4, 0.3, 0.5, 500_000)),
-                2.0, 1.3, 2.0, 64L << 20, 0.3);
+                2.0, 1.3, 2.0, 64L << 20, 6.7108864, 0.3);
         assertEquals(3_500_000, f.weightBytes());
         assertEquals(1.0, f.coldRatio(), 1e-12);
         String t = f.table();
-        assertTrue(t.startsWith("floor, batch 1, 2 threads, weights 3.5 MB, cold after reading 64 MiB: 3 steps"), t);
+        assertTrue(t.startsWith("floor, batch 1, 2 threads, weights read 3.5 MB, cold after reading 64 MiB (10.0 GB/s): 3 steps"), t);
         assertTrue(t.contains("   0 convolution          1.200  70.6%     1.000     1.500    1.20  c1"), t);
         assertTrue(t.contains("   1 max pool             0.100   5.9%         -         -       -  pool"), t);
         assertTrue(t.contains("floor 1.300 ms/run (1.300 ms/image), engine/floor 1.538x, outside any primitive 0.300 ms/run, "
@@ -27,7 +27,7 @@ class FloorTest {
     @Test
     void hotOnlyFloorPrintsNoColdTimes() {
         Floor f = new Floor(2, 1, List.of(new Floor.StepTime(0, "c1", "convolution", "jit", true, 1.2, 1.0, Double.NaN, 1000),
-                POOL), 2.0, 1.0, Double.NaN, 0, 0.3);
+                POOL), 2.0, 1.0, Double.NaN, 0, Double.NaN, 0.3);
         assertTrue(f.table().contains("   0 convolution          1.200  92.3%     1.000         -    1.20  c1"), f.table());
     }
 }
