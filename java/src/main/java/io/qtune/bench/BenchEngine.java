@@ -18,7 +18,7 @@ public interface BenchEngine extends AutoCloseable {
         return null;
     }
 
-    /** This runtime's floor at this batch size ({@link io.qtune.engine.Floor}), or null when it has none. */
+    /** This runtime's hot and cold floor at this batch size ({@link io.qtune.engine.Floor}), or null when it has none. */
     default io.qtune.engine.Floor floor(int batch, int runs) {
         return null;
     }

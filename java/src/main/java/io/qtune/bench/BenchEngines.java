@@ -112,7 +112,7 @@ public final class BenchEngines {
 
         @Override
         public io.qtune.engine.Floor floor(int batch, int runs) {
-            return model.floor(batch, runs);
+            return model.floor(batch, runs, true);
         }
 
         @Override

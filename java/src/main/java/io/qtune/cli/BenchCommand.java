@@ -86,11 +86,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--floor", description = {"After the benchmark, time every convolution and inner product of each oneDNN "
             + "engine's compiled program alone (same shapes, types, formats, post-ops; threads kept warm) and print the "
-            + "engine against that floor per step; the JSON results gain floor_ms_per_image and floor_ratio."})
+            + "engine against that floor per step, hot (data in cache) and cold (caches emptied first); the JSON results "
+            + "gain floor_ms_per_image, floor_ratio, floor_cold_ms_per_image and floor_cold_ratio."})
     boolean floor;
 
     @Option(names = "--floor-runs", defaultValue = "20", paramLabel = "N",
-            description = "Rounds for --floor, each a whole run, a run with every step timed and every floor step alone "
+            description = "Rounds for --floor, each a whole run, a run with every step timed and every floor step alone, cold then hot "
                     + "(default: ${DEFAULT-VALUE}).")
     int floorRuns;
 
@@ -212,16 +213,17 @@ public final class BenchCommand implements Callable<Integer> {
                 for (io.qtune.report.BenchResult r : results) {
                     Floor f = floors.get(r.engine() + "@" + r.batch());
                     if (f != null) {
-                        out.printf(Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, ratio %.3fx%n",
-                                r.engine(), r.batch(), r.msPerImageP50(), f.floorMs() / f.batch(),
-                                r.msPerImageP50() / (f.floorMs() / f.batch()));
+                        out.printf(Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, ratio %.3fx, "
+                                        + "cold floor %.3f ms/image, ratio %.3fx%n", r.engine(), r.batch(), r.msPerImageP50(),
+                                f.floorMs() / f.batch(), r.msPerImageP50() / (f.floorMs() / f.batch()),
+                                f.coldFloorMs() / f.batch(), r.msPerImageP50() / (f.coldFloorMs() / f.batch()));
                     }
                 }
             }
             if (json != null) {
                 List<io.qtune.report.BenchResult> withFloors = results.stream().map(r -> {
                     Floor f = floors.get(r.engine() + "@" + r.batch());
-                    return f == null ? r : r.withFloor(f.floorMs() / f.batch());
+                    return f == null ? r : r.withFloor(f.floorMs() / f.batch(), f.coldFloorMs() / f.batch());
                 }).toList();
                 List<io.qtune.report.FloorResult> floorTables = new ArrayList<>();
                 for (io.qtune.report.BenchResult r : results) {

@@ -8,24 +8,35 @@ import java.util.Locale;
  * alone (same shapes, data types, formats and post-ops, same process, threads and caches warm: the timed run follows
  * a run of the same step), against whole runs of the program, in interleaved rounds. What the floor leaves out (pooling, reorders, the input copy, host steps, waits
  * between parallel regions) is the time outside the primitives.
+ * <p>
+ * Two floors: the hot one, each step with its weights and activations already in cache, and the cold one, each step
+ * timed alone right after the caches were emptied ({@link CacheEviction}), so it fetches its weights from memory. In
+ * the chain a layer's weights were last touched a whole run earlier: at batch 1 (weights outweigh activations) an
+ * engine that runs the layers in order lies between the two.
  *
  * @param batch             batch size
  * @param team              OpenMP threads the program ran on
  * @param steps             every step of the program, in order
  * @param engineMs          median wall time of a whole run
  * @param floorMs           sum of the medians of the floor steps timed alone
+ * @param coldFloorMs       sum of the medians of the floor steps timed alone with the caches emptied before each
+ * @param evictionBytes     bytes read to empty the caches before each cold step
+ * @param evictionMs        median time of one such read (bytes over it: the memory bandwidth one thread reaches)
  * @param outsidePrimitivesMs the median whole run minus the in-run time of every primitive step
  */
-public record Floor(int batch, int team, List<StepTime> steps, double engineMs, double floorMs,
-                    double outsidePrimitivesMs) {
+public record Floor(int batch, int team, List<StepTime> steps, double engineMs, double floorMs, double coldFloorMs,
+                    long evictionBytes, double evictionMs, double outsidePrimitivesMs) {
     /**
      * One step.
      *
      * @param inRunMs mean time of the step inside whole runs (timed with a wait after each step)
      * @param aloneMs median time of the step run alone, or NaN for steps that are not part of the floor
+     * @param coldMs  median time of the step run alone after the caches were emptied, or NaN as aloneMs
+     * @param weightBytes bytes of the weights a floor step reads (oneDNN's layout), 0 for the other steps; the
+     *                    dense layer, run once per image, reads its weights once per image
      */
     public record StepTime(int index, String node, String kind, String implementation, boolean primitive,
-                           double inRunMs, double aloneMs) {
+                           double inRunMs, double aloneMs, double coldMs, long weightBytes) {
         public boolean inFloor() {
             return !Double.isNaN(aloneMs);
         }
@@ -41,20 +52,38 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
         return engineMs / floorMs;
     }
 
-    /** The table {@code bench --floor} prints: per step its share of the run and its floor, then the totals. */
+    /** Bytes of weights the floor steps read in a run, each step counted: what they fetch from memory when cold. */
+    public long weightBytes() {
+        return steps.stream().mapToLong(StepTime::weightBytes).sum();
+    }
+
+    /** Engine time over the cold floor. */
+    public double coldRatio() {
+        return engineMs / coldFloorMs;
+    }
+
+    /**
+     * The table {@code bench --floor} prints: per step its share of the run and its hot and cold floor, then the
+     * totals.
+     */
     public String table() {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "floor, batch %d, %d threads: %d steps%n%4s %-16s %9s %6s %9s %7s  %s%n", batch, team, steps.size(),
-                "step", "kind", "in run ms", "share", "alone ms", "run/alone", "node"));
+                "floor, batch %d, %d threads, weights read %.1f MB, cold after reading %d MiB (%.1f GB/s): %d steps%n"
+                        + "%4s %-16s %9s %6s %9s %9s %7s  %s%n",
+                batch, team, weightBytes() / 1e6, evictionBytes >> 20, evictionBytes / evictionMs / 1e6, steps.size(), "step", "kind", "in run ms", "share", "alone ms", "cold ms",
+                "run/alone", "node"));
         double total = steps.stream().mapToDouble(StepTime::inRunMs).sum();
         for (StepTime s : steps) {
-            sb.append(String.format(Locale.ROOT, "%4d %-16s %9.3f %5.1f%% %9s %7s  %s%n", s.index(), s.kind(), s.inRunMs(),
+            sb.append(String.format(Locale.ROOT, "%4d %-16s %9.3f %5.1f%% %9s %9s %7s  %s%n", s.index(), s.kind(), s.inRunMs(),
                     100 * s.inRunMs() / Math.max(total, 1e-9), s.inFloor() ? String.format(Locale.ROOT, "%.3f", s.aloneMs()) : "-",
+                    s.inFloor() && !Double.isNaN(s.coldMs()) ? String.format(Locale.ROOT, "%.3f", s.coldMs()) : "-",
                     s.inFloor() ? String.format(Locale.ROOT, "%.2f", s.inRunMs() / s.aloneMs()) : "-", s.node()));
         }
         sb.append(String.format(Locale.ROOT, "engine %.3f ms/run (%.3f ms/image), floor %.3f ms/run (%.3f ms/image), "
-                        + "engine/floor %.3fx, outside any primitive %.3f ms/run%n",
-                engineMs, engineMs / batch, floorMs, floorMs / batch, ratio(), outsidePrimitivesMs));
+                        + "engine/floor %.3fx, outside any primitive %.3f ms/run, cold floor %.3f ms/run (%.3f ms/image), "
+                        + "engine/cold floor %.3fx%n",
+                engineMs, engineMs / batch, floorMs, floorMs / batch, ratio(), outsidePrimitivesMs, coldFloorMs,
+                coldFloorMs / batch, coldRatio()));
         // where the gap is: the floor's own layers slower in the chain (cold weights) or the steps outside the floor
         double floorInRun = steps.stream().filter(StepTime::inFloor).mapToDouble(StepTime::inRunMs).sum();
         sb.append(String.format(Locale.ROOT, "floor steps %.3f ms/run in the chain vs %.3f alone (%+.1f%%), other steps %.3f "

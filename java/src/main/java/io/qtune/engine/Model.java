@@ -273,13 +273,20 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** The hot floor alone ({@link #floor(int, int, boolean)} without the cold one: its fields are NaN). */
+    public Floor floor(int batch, int runs) {
+        return floor(batch, runs, false);
+    }
+
     /**
      * Measures the program for {@code batch} against its floor ({@link Floor}) in {@code runs} rounds, each one whole
      * run (for the engine's median), one run with each step timed (for the shares), then every convolution and inner
-     * product alone, twice back to back with the second timed (for the floor's medians). Rounds interleave engine and
-     * floor, so load from elsewhere on the machine falls on both alike. On the calling thread's team.
+     * product alone, twice back to back with the second timed (for the floor's medians). With {@code cold}, the caches
+     * are emptied before the first of the two ({@link CacheEviction}, not timed) and it is timed too: the cold floor;
+     * the hot run still follows a run of the same step. Rounds interleave engine and floor, so load from elsewhere on
+     * the machine falls on both alike. On the calling thread's team.
      */
-    public Floor floor(int batch, int runs) {
+    public Floor floor(int batch, int runs, boolean cold) {
         if (batch < 1 || runs < 1) throw new QtuneException("floor needs batch >= 1 and runs >= 1");
         life.readLock().lock();
         try {
@@ -288,46 +295,71 @@ public final class Model implements AutoCloseable {
             int team = Threads.teamForRun();
             float[] in = noise(batch);
             Workspace ws = p.acquire();
+            CacheEviction eviction = null;
             try {
+                if (cold) eviction = CacheEviction.forThisMachine(eng);
                 p.execute(ws, in, 0, null);
                 int steps = p.steps.size();
                 long[] whole = new long[runs];
-                long[][] alone = new long[steps][runs];
+                long[][] alone = new long[steps][runs], coldAlone = new long[steps][runs];
                 Program.Trace trace = new Program.Trace(steps);
+                long[] evictions = new long[Math.max(1, runs * (int) p.steps.stream().filter(Model::inFloor).count())];
+                int evicted = 0;
                 for (int r = 0; r < runs; r++) {
                     whole[r] = wholeRuns(p, ws, in, 1)[0];
                     p.execute(ws, in, 0, trace);
                     for (int i = 0; i < steps; i++) {
                         Step s = p.steps.get(i);
-                        if (!(s instanceof PrimitiveStep) || !Floor.isFloorKind(s.kind)) continue;
-                        p.executeStep(ws, i);
+                        if (!inFloor(s)) continue;
                         long t0 = System.nanoTime();
+                        if (eviction != null) {
+                            eviction.evict(ws.stream);
+                            evictions[evicted++] = System.nanoTime() - t0;
+                        }
+                        t0 = System.nanoTime();
+                        p.executeStep(ws, i);
+                        coldAlone[i][r] = System.nanoTime() - t0;
+                        t0 = System.nanoTime();
                         p.executeStep(ws, i);
                         alone[i][r] = System.nanoTime() - t0;
                     }
                 }
                 List<Floor.StepTime> rows = new ArrayList<>();
-                double floor = 0, primitives = 0;
+                double floor = 0, coldFloor = cold ? 0 : Double.NaN, primitives = 0;
                 for (int i = 0; i < steps; i++) {
                     Step s = p.steps.get(i);
                     boolean prim = s instanceof PrimitiveStep;
-                    double aloneMs = Double.NaN;
-                    if (prim && Floor.isFloorKind(s.kind)) {
+                    double aloneMs = Double.NaN, coldMs = Double.NaN;
+                    long weightBytes = 0;
+                    if (inFloor(s)) {
+                        weightBytes = ((PrimitiveStep) s).weightBytes();
                         aloneMs = median(alone[i]) / 1e6;
                         floor += aloneMs;
+                        if (cold) {
+                            coldMs = median(coldAlone[i]) / 1e6;
+                            coldFloor += coldMs;
+                        }
                     }
                     double mean = trace.stepNanos[i] / 1e6 / runs;
                     if (prim) primitives += mean;
-                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, aloneMs));
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, aloneMs, coldMs, weightBytes));
                 }
                 double engine = median(whole) / 1e6;
-                return new Floor(batch, team, rows, engine, floor, Math.max(0, engine - primitives));
+                return new Floor(batch, team, rows, engine, floor, coldFloor, eviction != null ? eviction.bytes() : 0,
+                        eviction != null ? median(Arrays.copyOf(evictions, evicted)) / 1e6 : Double.NaN,
+                        Math.max(0, engine - primitives));
             } finally {
+                if (eviction != null) eviction.close();
                 p.release(ws);
             }
         } finally {
             life.readLock().unlock();
         }
+    }
+
+    /** Whether a step is part of the floor: a convolution or inner product primitive. */
+    private static boolean inFloor(Step s) {
+        return s instanceof PrimitiveStep && Floor.isFloorKind(s.kind);
     }
 
     /** Input for timing runs: fixed standard normal values. */

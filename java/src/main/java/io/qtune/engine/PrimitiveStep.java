@@ -1,5 +1,7 @@
 package io.qtune.engine;
 
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.dnnl.dnnl_primitive;
@@ -32,6 +34,19 @@ final class PrimitiveStep extends Step {
         this.argSources = argSources.clone();
         this.scratchpad = scratchpad;
         this.implementation = implementation;
+    }
+
+    /** Bytes of the weights the primitive reads (its shared weights memory, in oneDNN's layout); 0 without any. */
+    long weightBytes() {
+        long bytes = 0;
+        for (int k = 0; k < argIds.length; k++) {
+            if (argIds[k] == DNNL_ARG_WEIGHTS && argSources[k] instanceof memory m) {
+                try (memory.desc d = m.get_desc()) {
+                    bytes += d.get_size();
+                }
+            }
+        }
+        return bytes;
     }
 
     /** Collects a primitive's arguments in order. */

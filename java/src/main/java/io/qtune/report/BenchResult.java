@@ -12,6 +12,8 @@ public record BenchResult(String engine, int batch, double imagesPerSecond, doub
                           double seconds,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Double floorMsPerImage,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Double floorRatio,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Double floorColdMsPerImage,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Double floorColdRatio,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Integer instances,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Integer threadsPerInstance,
                           @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> instanceImagesPerSecond) {
@@ -21,13 +23,17 @@ public record BenchResult(String engine, int batch, double imagesPerSecond, doub
 
     public BenchResult(String engine, int batch, double imagesPerSecond, double latencyMsP50, double latencyMsP90, int runs,
                        double seconds) {
-        this(engine, batch, imagesPerSecond, latencyMsP50, latencyMsP90, runs, seconds, null, null, null, null, null);
+        this(engine, batch, imagesPerSecond, latencyMsP50, latencyMsP90, runs, seconds, null, null, null, null, null, null, null);
     }
 
-    /** This result against its per-layer floor (bench --floor): the floor per image and p50 per image over it. */
-    public BenchResult withFloor(double floorMsPerImage) {
+    /**
+     * This result against its per-layer floors (bench --floor): the hot and the cold floor per image and p50 per image
+     * over each.
+     */
+    public BenchResult withFloor(double floorMsPerImage, double floorColdMsPerImage) {
         return new BenchResult(engine, batch, imagesPerSecond, latencyMsP50, latencyMsP90, runs, seconds, floorMsPerImage,
-                msPerImageP50() / floorMsPerImage, instances, threadsPerInstance, instanceImagesPerSecond);
+                msPerImageP50() / floorMsPerImage, floorColdMsPerImage, msPerImageP50() / floorColdMsPerImage, instances,
+                threadsPerInstance, instanceImagesPerSecond);
     }
 
     /** Milliseconds per image at the median run. */

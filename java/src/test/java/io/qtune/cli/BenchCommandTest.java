@@ -45,7 +45,7 @@ class BenchCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         // ResNet50: 53 convolutions and the dense layer are the floor; every one gets a time alone
         long timedAlone = r.out().lines().filter(l -> l.matches(
-                "\\s*\\d+ (bf16 convolution|convolution|inner product)\\s+[0-9.]+\\s+[0-9.]+%\\s+[0-9.]+\\s+[0-9.]+\\s+\\S.*")).count();
+                "\\s*\\d+ (bf16 convolution|convolution|inner product)\\s+[0-9.]+\\s+[0-9.]+%\\s+[0-9.]+\\s+[0-9.]+\\s+[0-9.]+\\s+\\S.*")).count();
         assertTrue(r.out().contains("engine/floor"), r.out());
         assertTrue(r.out().matches("(?s).*floor onednn-fp32 batch 1: p50 [0-9.]+ ms/image, floor [0-9.]+ ms/image, ratio [0-9.]+x.*"), r.out());
         assertTrue(r.out().contains("BF16"), r.out()); // faster, SLOWER, or no native bf16: said either way
@@ -53,7 +53,7 @@ class BenchCommandTest {
         String text = Files.readString(json);
         assertEquals(4, text.split("\"floor_ratio\"", -1).length - 1, "two results and two floor tables: " + text);
         assertTrue(text.contains("\"machine\": {"), text);
-        assertTrue(timedAlone >= 2 * 54, "convolutions and the dense layer timed alone, both engines: " + timedAlone);
+        assertTrue(timedAlone >= 2 * 54, "convolutions and the dense layer timed alone, hot and cold, both engines: " + timedAlone);
     }
 
     @Test
@@ -79,7 +79,7 @@ class BenchCommandTest {
             String engine = (String) f.get("engine");
             int batch = ((Number) f.get("batch")).intValue();
             List<?> steps = (List<?>) f.get("steps");
-            double alone = 0, primitivesInRun = 0, shares = 0;
+            double alone = 0, cold = 0, weights = 0, primitivesInRun = 0, shares = 0;
             int floorSteps = 0, convolutions = 0, innerProducts = 0;
             for (Object so : steps) {
                 Map<?, ?> s = (Map<?, ?>) so;
@@ -90,9 +90,16 @@ class BenchCommandTest {
                 if (s.get("alone_ms") != null) {
                     floorSteps++;
                     alone += num(s, "alone_ms");
+                    double coldMs = num(s, "cold_ms");
+                    assertTrue(coldMs > 0 && Double.isFinite(coldMs), "every floor step has a cold time: " + s);
+                    cold += coldMs;
+                    assertTrue(num(s, "weight_bytes") > 0, "every floor step reads weights: " + s);
+                    weights += num(s, "weight_bytes");
                     assertEquals(inRun / num(s, "alone_ms"), num(s, "run_over_alone"), 1e-9, s.toString());
                     assertTrue(kind.endsWith("convolution") || kind.equals("inner product"), kind);
                 } else {
+                    assertEquals(null, s.get("cold_ms"), "a step outside the floor has no cold time: " + s);
+                    assertEquals(0, num(s, "weight_bytes"), s.toString());
                     assertTrue(!kind.endsWith("convolution") && !kind.equals("inner product"), "only conv and matmul form the floor: " + s);
                 }
                 if (kind.equals(engine.equals("onednn-int8") ? "int8 convolution" : "convolution")) convolutions++;
@@ -109,19 +116,33 @@ class BenchCommandTest {
             assertEquals(Math.max(0, num(f, "engine_ms_per_run") - primitivesInRun), num(f, "outside_primitives_ms_per_run"), 1e-9, at);
             assertEquals(num(f, "floor_ms_per_run") / batch, num(f, "floor_ms_per_image"), 1e-12, at);
             assertEquals(num(f, "p50_ms_per_image") / num(f, "floor_ms_per_image"), num(f, "floor_ratio"), 1e-9, at);
+            assertEquals(cold, num(f, "floor_cold_ms_per_run"), 1e-9, at + ": the cold floor is the sum of the steps' cold times");
+            assertEquals(num(f, "engine_ms_per_run") / cold, num(f, "engine_over_cold_floor"), 1e-9, at);
+            assertEquals(cold / batch, num(f, "floor_cold_ms_per_image"), 1e-12, at);
+            assertEquals(num(f, "p50_ms_per_image") / num(f, "floor_cold_ms_per_image"), num(f, "floor_cold_ratio"), 1e-9, at);
+            assertTrue(num(f, "eviction_bytes") >= 2 << 20, at + ": the caches are emptied with at least twice an L2: " + f);
+            assertEquals(weights, num(f, "weight_bytes"), 0, at);
+            assertTrue(num(f, "eviction_ms") > 0 && Double.isFinite(num(f, "eviction_ms")), at + ": the eviction was timed: " + f);
             Map<?, ?> result = results.stream().map(x -> (Map<?, ?>) x)
                     .filter(x -> engine.equals(x.get("engine")) && ((Number) x.get("batch")).intValue() == batch).findFirst().orElseThrow();
             assertEquals(num(result, "latency_ms_p50") / batch, num(f, "p50_ms_per_image"), 1e-9, at);
             assertEquals(num(f, "floor_ms_per_image"), num(result, "floor_ms_per_image"), 1e-12, at);
             assertEquals(num(f, "floor_ratio"), num(result, "floor_ratio"), 1e-12, at);
+            assertEquals(num(f, "floor_cold_ms_per_image"), num(result, "floor_cold_ms_per_image"), 1e-12, at);
+            assertEquals(num(f, "floor_cold_ratio"), num(result, "floor_cold_ratio"), 1e-12, at);
             // the printed table says the same, to its three decimals
             String footer = String.format(java.util.Locale.ROOT, "engine %.3f ms/run (%.3f ms/image), floor %.3f ms/run (%.3f ms/image), "
-                            + "engine/floor %.3fx, outside any primitive %.3f ms/run", num(f, "engine_ms_per_run"),
+                            + "engine/floor %.3fx, outside any primitive %.3f ms/run, cold floor %.3f ms/run (%.3f ms/image), "
+                            + "engine/cold floor %.3fx", num(f, "engine_ms_per_run"),
                     num(f, "engine_ms_per_run") / batch, num(f, "floor_ms_per_run"), num(f, "floor_ms_per_image"),
-                    num(f, "engine_over_floor"), num(f, "outside_primitives_ms_per_run"));
+                    num(f, "engine_over_floor"), num(f, "outside_primitives_ms_per_run"), num(f, "floor_cold_ms_per_run"),
+                    num(f, "floor_cold_ms_per_image"), num(f, "engine_over_cold_floor"));
             assertTrue(r.out().contains(footer), footer + "\n" + r.out());
-            assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, ratio %.3fx",
-                    engine, batch, num(f, "p50_ms_per_image"), num(f, "floor_ms_per_image"), num(f, "floor_ratio"))), r.out());
+            assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, "
+                    + "ratio %.3fx, cold floor %.3f ms/image, ratio %.3fx", engine, batch, num(f, "p50_ms_per_image"),
+                    num(f, "floor_ms_per_image"), num(f, "floor_ratio"), num(f, "floor_cold_ms_per_image"),
+                    num(f, "floor_cold_ratio"))), r.out());
+            printedTableAddsUp(r.out(), engine, batch, steps, num(f, "floor_ms_per_run"), num(f, "floor_cold_ms_per_run"), weights);
         }
     }
 
@@ -193,6 +214,50 @@ class BenchCommandTest {
             assertTrue(r.err().contains(expected[i]), String.join(" ", bad[i]) + ": " + r.err());
             assertTrue(!r.out().contains("images/s"), "nothing ran: " + r.out());
         }
+    }
+
+    /**
+     * The engine's printed table: a row per step of the JSON, its alone and cold columns those of the JSON to three
+     * decimals, and the printed floor totals the sums of the printed columns (to their rounding).
+     */
+    private static void printedTableAddsUp(String out, String engine, int batch, List<?> steps, double floor, double cold,
+                                           double weightBytes) {
+        List<String> lines = out.lines().toList();
+        String head = engine + ", floor, batch " + batch + ", ";
+        int at = lines.indexOf(lines.stream().filter(l -> l.startsWith(head)).findFirst().orElseThrow(() -> new AssertionError(head + "\n" + out)));
+        assertTrue(lines.get(at).matches(java.util.regex.Pattern.quote(head) + "\\d+ threads, weights read "
+                + java.util.regex.Pattern.quote(String.format(java.util.Locale.ROOT, "%.1f", weightBytes / 1e6))
+                + " MB, cold after reading \\d+ MiB \\([0-9.]+ GB/s\\): " + steps.size() + " steps"), lines.get(at));
+        assertTrue(lines.get(at + 1).matches("\\s*step\\s+kind\\s+in run ms\\s+share\\s+alone ms\\s+cold ms\\s+run/alone\\s+node"), lines.get(at + 1));
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile("\\s*(\\d+) (.+?)\\s+[0-9.]+\\s+[0-9.]+%\\s+(\\S+)\\s+(\\S+)\\s+\\S+  .*");
+        double aloneSum = 0, coldSum = 0;
+        int timed = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            String line = lines.get(at + 2 + i);
+            java.util.regex.Matcher m = row.matcher(line);
+            assertTrue(m.matches(), line);
+            Map<?, ?> s = (Map<?, ?>) steps.get(i);
+            assertEquals(i, Integer.parseInt(m.group(1)), line);
+            if (s.get("alone_ms") == null) {
+                assertEquals("-", m.group(3), line);
+                assertEquals("-", m.group(4), line);
+                continue;
+            }
+            timed++;
+            double a = Double.parseDouble(m.group(3)), c = Double.parseDouble(m.group(4));
+            assertEquals(num(s, "alone_ms"), a, 0.0005 + 1e-9, line);
+            assertEquals(num(s, "cold_ms"), c, 0.0005 + 1e-9, line);
+            aloneSum += a;
+            coldSum += c;
+        }
+        java.util.regex.Matcher totals = java.util.regex.Pattern.compile("engine .*, floor ([0-9.]+) ms/run .*, cold floor ([0-9.]+) ms/run .*")
+                .matcher(lines.get(at + 2 + steps.size()));
+        assertTrue(totals.matches(), lines.get(at + 2 + steps.size()));
+        double rounding = 0.0005 * (timed + 1) + 1e-9;
+        assertEquals(Double.parseDouble(totals.group(1)), aloneSum, rounding, "printed floor is the sum of the printed steps");
+        assertEquals(Double.parseDouble(totals.group(2)), coldSum, rounding, "printed cold floor is the sum of the printed steps");
+        assertEquals(floor, aloneSum, rounding);
+        assertEquals(cold, coldSum, rounding);
     }
 
     private static double num(Map<?, ?> m, String key) {
