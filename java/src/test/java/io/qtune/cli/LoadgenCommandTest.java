@@ -89,6 +89,38 @@ class LoadgenCommandTest {
         assertEquals(250_000_000L, server.path("settings").path("latency_bound_ns").asLong());
     }
 
+    /** --bench-batches: the fixed-batch loop timed before and after the scenario; the ratios use the mean of the two. */
+    @Test
+    void benchComparisonIsTheMeanOfBeforeAndAfter() throws Exception {
+        assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist");
+        JsonNode off = run("offline", "--min-queries", "100", "--max-batch", "8", "--bench-batches", "1,4", "--bench-seconds", "1");
+        JsonNode cmp = off.path("bench_comparison");
+        assertEquals(2, cmp.path("bench").size(), cmp.toString());
+        int bestBatch = 0;
+        double best = -1;
+        for (JsonNode row : cmp.path("bench")) {
+            double before = row.path("images_per_second_before").asDouble(), after = row.path("images_per_second_after").asDouble();
+            assertTrue(before > 0 && after > 0, row.toString());
+            assertEquals((before + after) / 2, row.path("images_per_second").asDouble(), 1e-9 * before, row.toString());
+            if (row.path("images_per_second").asDouble() > best) {
+                best = row.path("images_per_second").asDouble();
+                bestBatch = row.path("batch").asInt();
+            }
+        }
+        assertEquals(bestBatch, cmp.path("best_batch").asInt());
+        assertEquals(off.path("completed_samples_per_second").asDouble() / best,
+                cmp.path("loadgen_samples_per_second_over_best_bench").asDouble(), 1e-9, cmp.toString());
+        JsonNode bestRow = cmp.path("bench").get(bestBatch == 1 ? 0 : 1);
+        assertEquals(bestRow.path("images_per_second_after").asDouble() / bestRow.path("images_per_second_before").asDouble(),
+                cmp.path("drift_after_over_before").asDouble(), 1e-9);
+        assertTrue(off.toString().contains("mean of before and after the scenario"), off.path("notes").toString());
+
+        JsonNode ss = run("singlestream", "--min-queries", "70", "--bench-batches", "1", "--bench-seconds", "1");
+        JsonNode b1 = ss.path("bench_comparison").path("bench").get(0);
+        assertEquals(ss.path("latency_ns").path("p90").asDouble() / 1e6 / b1.path("latency_ms_p90").asDouble(),
+                ss.path("bench_comparison").path("singlestream_p90_over_bench_batch1_p90").asDouble(), 1e-3);
+    }
+
     @Test
     void accuracyModeTop1EqualsEvals() throws Exception {
         assumeTrue(FashionMnist.debianFilesPresent(), "needs Debian's dataset-fashion-mnist");
