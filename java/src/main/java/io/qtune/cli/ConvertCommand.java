@@ -5,11 +5,11 @@ import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
+import io.qtune.graph.Ops;
 import io.qtune.graph.passes.Passes;
 import io.qtune.zoo.ProxyModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,10 +49,10 @@ public final class ConvertCommand implements Callable<Integer> {
         GraphDefCodec.write(bf16, out);
         Map<String, Integer> inBf16 = new TreeMap<>(), inFp32 = new TreeMap<>();
         for (Node n : bf16.nodes()) {
-            if (n.op().equals("Const") || n.op().equals("Cast") || n.op().equals("Placeholder")) continue;
+            if (n.op().equals(Ops.CONST) || n.op().equals(Ops.CAST) || n.op().equals(Ops.PLACEHOLDER)) continue;
             (n.attrType("T", DType.FLOAT) == DType.BFLOAT16 ? inBf16 : inFp32).merge(n.op(), 1, Integer::sum);
         }
-        long casts = bf16.nodes().stream().filter(n -> n.op().equals("Cast")).count();
+        long casts = bf16.nodes().stream().filter(n -> n.op().equals(Ops.CAST)).count();
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "wrote %s: BF16 %s; FP32 %s; %d Casts at the boundaries%n", out, inBf16, inFp32, casts);
         o.flush();

@@ -1,7 +1,6 @@
 package io.qtune.cli;
 
 import io.qtune.QtuneException;
-
 import io.qtune.data.DataSpec;
 import io.qtune.tune.AccuracyCriterion;
 import io.qtune.eval.Metric;

@@ -5,9 +5,6 @@ import io.qtune.graph.Graph;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
 import io.qtune.graph.TensorRef;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Makes every ArgMax output of the graph FP32, as MLPerf's INT8 graphs have it: the ArgMax is renamed and a Cast
@@ -29,11 +26,7 @@ public final class CastArgMaxToFloat implements GraphPass {
             String renamed = e.uniqueName(n.name() + "/" + type.name().toLowerCase(java.util.Locale.ROOT));
             e.remove(n.name());
             e.put(n.withName(renamed));
-            Map<String, Object> a = new LinkedHashMap<>();
-            a.put("DstT", DType.FLOAT);
-            a.put("SrcT", type);
-            a.put("Truncate", false);
-            e.put(new Node(n.name(), Ops.CAST, List.of(new TensorRef(renamed, 0)), a));
+            e.put(ConvertToBf16.castNode(n.name(), new TensorRef(renamed, 0), type, DType.FLOAT));
         }
         return e.build();
     }

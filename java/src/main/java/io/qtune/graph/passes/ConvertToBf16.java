@@ -59,9 +59,7 @@ public final class ConvertToBf16 implements GraphPass {
         Map<TensorRef, DType> types = new HashMap<>();
         Set<String> bf16 = new HashSet<>();
         for (Node n : g.nodes()) {
-            if (n.attrs().values().stream().anyMatch(v -> v == DType.BFLOAT16)) {
-                throw new QtuneException("node '" + n.name() + "' (" + n.op() + ") is bfloat16 already: convert an FP32 graph");
-            }
+            requireNotBf16(n);
             boolean marked = Ops.BF16.equals(n.attrs().get(Ops.PRECISION_ATTR));
             if (byMarks ? marked && n.op().equals(Ops.FUSED_CONV2D) : !Ops.FP32.contains(n.op()) || n.op().equals(Ops.FUSED_CONV2D)) {
                 throw new QtuneException("node '" + n.name() + "' (" + n.op() + "): not an op of a stock FP32 graph; "
@@ -99,6 +97,13 @@ public final class ConvertToBf16 implements GraphPass {
             }
         }
         return e.build();
+    }
+
+    /** Refuses a node that is bfloat16 already (a type or a constant): conversion starts from an FP32 graph. */
+    static void requireNotBf16(Node n) {
+        if (ReadBf16.mentionsBf16(n)) {
+            throw new QtuneException("node '" + n.name() + "' (" + n.op() + ") is bfloat16 already: convert an FP32 graph");
+        }
     }
 
     /** What a node of an FP32 graph outputs (output 0). */
@@ -144,7 +149,8 @@ public final class ConvertToBf16 implements GraphPass {
         return out;
     }
 
-    private static Node castNode(String name, TensorRef from, DType src, DType dst) {
+    /** A TF Cast from {@code src} to {@code dst} named {@code name}. */
+    static Node castNode(String name, TensorRef from, DType src, DType dst) {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("DstT", dst);
         a.put("SrcT", src);

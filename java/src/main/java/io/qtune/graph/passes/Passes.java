@@ -42,11 +42,8 @@ public final class Passes {
      * and the ArgMax output made FP32 as in the INT8 graph.
      */
     public static Graph convertToBf16(Graph fp32) {
-        for (io.qtune.graph.Node n : fp32.nodes()) {
-            if (ReadBf16.mentionsBf16(n)) {
-                throw new QtuneException("node '" + n.name() + "' (" + n.op() + ") is bfloat16 already: convert an FP32 graph");
-            }
-        }
+        // before fusion: its read-bf16 pass would turn a BF16 graph into marks without a word
+        for (io.qtune.graph.Node n : fp32.nodes()) ConvertToBf16.requireNotBf16(n);
         Graph g = fuseForInference(fp32);
         for (GraphPass p : List.of(new UnfuseConv(), new ConvertToBf16(), new CastArgMaxToFloat())) g = p.apply(g);
         return g;
