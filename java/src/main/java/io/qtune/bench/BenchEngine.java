@@ -8,8 +8,11 @@ public interface BenchEngine extends AutoCloseable {
     /** Runs one batch; {@code images} holds exactly batch images in NHWC. */
     void run(float[] images, int batch);
 
-    /** One line per op the runtime runs otherwise than the model asks (a bf16 convolution run in FP32). */
-    default java.util.List<String> notes() {
+    /**
+     * One line per op the runtime runs otherwise than the model asks (a bf16 convolution run in FP32), from its
+     * program for {@code batch} (the first batch size benchmarked, so nothing is compiled only to say this).
+     */
+    default java.util.List<String> notes(int batch) {
         return java.util.List.of();
     }
 

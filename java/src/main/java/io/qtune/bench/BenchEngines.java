@@ -106,8 +106,8 @@ public final class BenchEngines {
         }
 
         @Override
-        public List<String> notes() {
-            return model.describe(1).stream().filter(l -> l.startsWith("note: ")).map(l -> l.substring(6)).toList();
+        public List<String> notes(int batch) {
+            return model.describe(batch).stream().filter(l -> l.startsWith("note: ")).map(l -> l.substring(6)).toList();
         }
 
         @Override

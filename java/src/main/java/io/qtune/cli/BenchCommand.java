@@ -188,8 +188,9 @@ public final class BenchCommand implements Callable<Integer> {
                 opened.add(c.get(0));
                 perEngine.add(c);
             }
-            for (BenchEngine e : opened) for (String note : e.notes()) out.println(e.name() + ": note: " + note);
             Benchmark bench = new Benchmark(perEngine, team != null ? team : 0, batches, timing, b -> images(imageShape, b));
+            // after the benchmark has checked the batch sizes
+            for (BenchEngine e : opened) for (String note : e.notes(batches.get(0))) out.println(e.name() + ": note: " + note);
             List<io.qtune.report.BenchResult> results = bench.run();
             out.print(Benchmark.table(results));
             Map<String, Floor> floors = new LinkedHashMap<>();

@@ -54,6 +54,8 @@ final class CompileContext {
     Value input;
     /** One line per op the program runs differently from what the graph asked (a bf16 conv run in FP32). */
     final List<String> notes = new ArrayList<>();
+    /** bf16-marked convolutions lowered in FP32 because the CPU has no bf16: one note says so for all of them. */
+    final List<String> bf16WithoutCpu = new ArrayList<>();
     /** The TF types of the quantized tensors lowered so far, and their frozen ranges. */
     final QuantizedTensors quantized;
 

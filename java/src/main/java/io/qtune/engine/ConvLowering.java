@@ -121,7 +121,7 @@ final class ConvLowering implements OpLowering {
                                                                memory.desc biasDesc, long[] dstDims, long[] strides,
                                                                long[] padL, long[] padR, primitive_attr attr) {
         if (!cpuHasBf16()) {
-            c.notes.add("node '" + n.name() + "'" + ProgramCompiler.NO_BF16);
+            c.bf16WithoutCpu.add(n.name());
             return null;
         }
         memory.desc dst = readByBf16ConvsOnly(c, n)

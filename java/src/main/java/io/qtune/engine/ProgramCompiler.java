@@ -108,19 +108,18 @@ final class ProgramCompiler {
             if (s instanceof PrimitiveStep p && p.scratchpad != null) scratch = Math.max(scratch, p.scratchpad.get_size());
         }
         return new Program(c.batch, c.steps, c.values, slotBytes, scratch, c.input, outputNames, outputs,
-                new ArrayList<>(c.hostVisible), c.scope, c.eng, oneLinePerCause(c.notes));
+                new ArrayList<>(c.hostVisible), c.scope, c.eng, notes(c));
     }
 
-    static final String NO_BF16 = " runs in FP32, not bf16: the CPU has no avx512_bf16/AMX";
-
-    /** A whole BF16 model on a CPU without bf16 falls back once, not once per convolution: one line says so. */
-    static List<String> oneLinePerCause(List<String> notes) {
-        List<String> noBf16 = notes.stream().filter(n -> n.endsWith(NO_BF16)).toList();
-        if (noBf16.size() < 2) return notes;
-        List<String> out = new ArrayList<>(notes.stream().filter(n -> !n.endsWith(NO_BF16)).toList());
-        String first = noBf16.get(0).substring(0, noBf16.get(0).length() - NO_BF16.length());
-        out.add(0, noBf16.size() + " convolutions marked bf16 (" + first + " and " + (noBf16.size() - 1)
-                + " more) run in FP32, not bf16: the CPU has no avx512_bf16/AMX");
+    /** The program's notes: a whole BF16 model on a CPU without bf16 falls back once, so one line says so first. */
+    private static List<String> notes(CompileContext c) {
+        List<String> fp32 = c.bf16WithoutCpu;
+        if (fp32.isEmpty()) return c.notes;
+        String why = " in FP32, not bf16: the CPU has no avx512_bf16/AMX";
+        List<String> out = new ArrayList<>();
+        out.add(fp32.size() == 1 ? "node '" + fp32.get(0) + "' runs" + why
+                : fp32.size() + " convolutions marked bf16 (node '" + fp32.get(0) + "' and " + (fp32.size() - 1) + " more) run" + why);
+        out.addAll(c.notes);
         return out;
     }
 
