@@ -24,7 +24,10 @@ final class Exchanges {
                 + " (allowed: " + String.join(", ", allowed) + ")");
     }
 
-    /** The whole body, refused with 413 when it is longer than {@code limit} bytes (declared or actual). */
+    /**
+     * The whole body, refused with 413 when it is longer than {@code limit} bytes (declared or actual). The stream is
+     * left open: the error answer drains what is left of a refused body ({@link #sendError}).
+     */
     static byte[] readBody(HttpExchange ex, long limit) throws IOException {
         String declared = ex.getRequestHeaders().getFirst("Content-Length");
         if (declared != null) {
@@ -34,24 +37,17 @@ final class Exchanges {
             } catch (NumberFormatException e) {
                 throw RequestError.badRequest("Content-Length '" + declared + "' is not a number");
             }
-            if (n > limit) {
-                if (!discard(ex, DRAIN_BYTES)) ex.getResponseHeaders().set("Connection", "close");
-                throw tooLarge(n, limit);
-            }
+            if (n > limit) throw tooLarge(n, limit);
         }
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] buf = new byte[(int) Math.min(limit + 1, declared != null ? Long.parseLong(declared.trim()) + 1 : 65536)];
-            int len = 0;
-            for (int r; (r = in.read(buf, len, buf.length - len)) >= 0; ) {
-                len += r;
-                if (len > limit) {
-                    if (!discard(ex, DRAIN_BYTES)) ex.getResponseHeaders().set("Connection", "close");
-                    throw tooLarge(len, limit);
-                }
-                if (len == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, (long) buf.length * 2));
-            }
-            return len == buf.length ? buf : Arrays.copyOf(buf, len);
+        InputStream in = ex.getRequestBody();
+        byte[] buf = new byte[(int) Math.min(limit + 1, declared != null ? Long.parseLong(declared.trim()) + 1 : 65536)];
+        int len = 0;
+        for (int r; (r = in.read(buf, len, buf.length - len)) >= 0; ) {
+            len += r;
+            if (len > limit) throw tooLarge(len, limit);
+            if (len == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, (long) buf.length * 2));
         }
+        return len == buf.length ? buf : Arrays.copyOf(buf, len);
     }
 
     /**
@@ -73,15 +69,16 @@ final class Exchanges {
     }
 
     /**
-     * Before an error goes out: the body the handler never read (a 404 or 405 answered from the path alone) is
-     * drained so the keep-alive connection can carry the client's next request; when it cannot be drained, the
-     * answer says {@code Connection: close}, else the server would drop a connection the client still reuses.
+     * Before an error goes out: what is left of the body (all of it for a 404 or 405 answered from the path alone,
+     * the rest of one refused with 413) is drained so the keep-alive connection can carry the client's next request;
+     * when it cannot be drained, the answer says {@code Connection: close}, else the server would drop a connection
+     * the client still reuses. A body read to its end drains nothing.
      */
     private static void drainOrClose(HttpExchange ex) {
         try {
             if (!discard(ex, DRAIN_BYTES)) ex.getResponseHeaders().set("Connection", "close");
         } catch (IOException e) {
-            // readBody already read and closed the body (and said Connection: close if it could not finish it)
+            ex.getResponseHeaders().set("Connection", "close"); // the client went away mid-body
         }
     }
 
