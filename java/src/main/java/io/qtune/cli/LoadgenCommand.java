@@ -223,6 +223,10 @@ public final class LoadgenCommand implements Callable<Integer> {
                     }
                     text = t.toString();
                 } else {
+                    // the fixed-batch loop is timed before and after the scenario, and the comparison uses their
+                    // mean: on a shared machine the speed drifts between the two, and one side alone would carry it
+                    List<io.qtune.report.BenchResult> before = benchBatches == null ? null
+                            : timeBench(settings.seed(), modelFile, engine, qsl, err, "before");
                     Summary summary;
                     if (findPeak) {
                         PeakFinder.Peak peak = PeakFinder.search(settings.targetQps(), peakPrecision,
@@ -235,14 +239,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                         summary.put("peak_search", peak.trialMaps());
                         summary.note(String.format(Locale.ROOT, "peak Server QPS staying VALID: %.2f (%d trials)", peak.qps(), peak.trials().size()));
                     } else {
-                        // the fixed-batch loop is timed before and after the scenario, and the comparison uses their
-                        // mean: on a shared machine the speed drifts between the two, and one side alone would carry it
-                        List<io.qtune.report.BenchResult> before = benchBatches == null ? null
-                                : timeBench(settings.seed(), modelFile, engine, qsl, err, "before");
                         summary = loadgen.performance(settings, sut, qsl);
-                        if (before != null) {
-                            compareWithBench(summary, before, timeBench(settings.seed(), modelFile, engine, qsl, err, "after"));
-                        }
                     }
                     if (sut instanceof ServiceSystemUnderTest service) {
                         // the service splits a formed batch into sizes that keep batch-1 bits: say which, as they bound throughput
@@ -251,10 +248,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                         summary.note("in-process service: formed batches run in sizes " + java.util.Arrays.toString(sizes)
                                 + " (those whose outputs matched batch 1 bit for bit at start)");
                     }
-                    if (benchBatches != null && findPeak) {
-                        List<io.qtune.report.BenchResult> after = timeBench(settings.seed(), modelFile, engine, qsl, err, "after");
-                        compareWithBench(summary, after, after);
-                    }
+                    if (before != null) compareWithBench(summary, before, timeBench(settings.seed(), modelFile, engine, qsl, err, "after"));
                     json = summary.toMap();
                     text = summary.text();
                 }
