@@ -146,12 +146,21 @@ class ModelTest {
     @Test
     void batchSizesShareLaidOutWeights() throws Exception {
         // a team of 1 everywhere: oneDNN may choose an implementation (and so a layout) by thread count too
+        onTeamOfOne("layouts-team-1", ModelTest::sharedLayoutsAreTheUnionOfEachBatchSizes);
+    }
+
+    /**
+     * Runs {@code body} on a thread of its own whose OpenMP team is 1, and rethrows what it threw: the adaptive team
+     * may otherwise shrink between two runs when another process takes a core, and another team size is another
+     * work split.
+     */
+    private static void onTeamOfOne(String threadName, Runnable body) throws Exception {
         java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
             io.qtune.platform.Threads.setTeamSize(1);
-            sharedLayoutsAreTheUnionOfEachBatchSizes();
+            body.run();
             return null;
         });
-        Thread worker = new Thread(task, "layouts-team-1");
+        Thread worker = new Thread(task, threadName);
         worker.start();
         task.get();
     }
@@ -204,16 +213,8 @@ class ModelTest {
      */
     @Test
     void classifierGivesEveryImageItsBatch1BitsInAnyBatch() throws Exception {
-        // on a thread of its own with a team of 1: the adaptive team may otherwise shrink between two runs when
-        // another process takes a core, and another team size is another work split (itself a change of bits)
-        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
-            io.qtune.platform.Threads.setTeamSize(1);
-            classifierBatchInvariance();
-            return null;
-        });
-        Thread worker = new Thread(task, "classifier-team-1");
-        worker.start();
-        task.get();
+        // another team size between two runs would itself be a change of bits
+        onTeamOfOne("classifier-team-1", ModelTest::classifierBatchInvariance);
     }
 
     private static void classifierBatchInvariance() {
