@@ -1,4 +1,4 @@
-// C API of qtune's control over the OpenMP runtime that oneDNN runs on.
+// C API of qtune's control over the OpenMP runtime that oneDNN runs on, and over the caches it runs in.
 // libgomp reads OMP_WAIT_POLICY / GOMP_SPINCOUNT once, when it is loaded; an embedding JVM loads it long
 // after it started, so qtune sets its policy in the process environment first (qt_setenv), then loads
 // oneDNN. Team sizes are per calling thread (omp_set_num_threads sets the calling thread's ICV), which is
@@ -27,6 +27,11 @@ int32_t qt_openmp_bind(const char* library_soname);
 int32_t qt_openmp_set_num_threads(int32_t n);
 int32_t qt_openmp_get_max_threads(void);
 int32_t qt_openmp_get_num_procs(void);
+
+// Evicts the cache lines of [data, data + bytes) from every cache level of every core (CLFLUSH) and waits for
+// it. Returns the number of 64-byte lines flushed (0 for a null pointer or an empty range). Contents are kept:
+// dirty lines are written back first.
+int64_t qt_flush_lines(const void* data, int64_t bytes);
 
 #ifdef __cplusplus
 }

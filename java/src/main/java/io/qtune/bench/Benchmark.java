@@ -175,7 +175,7 @@ public final class Benchmark {
                         runs.get(0).total / 1e9);
             }
             return new BenchResult(name, batch, sum, percentile(sorted, 0.5) / 1e6, percentile(sorted, 0.9) / 1e6, n,
-                    wall / 1e9, null, null, null, null, instances, threadsPerInstance == 0 ? null : threadsPerInstance, rates);
+                    wall / 1e9, null, null, null, null, null, null, instances, threadsPerInstance == 0 ? null : threadsPerInstance, rates);
         }
     }
 
@@ -283,11 +283,13 @@ public final class Benchmark {
         double total = f.steps().stream().mapToDouble(Floor.StepTime::inRunMs).sum();
         List<FloorResult.Step> steps = f.steps().stream().map(s -> new FloorResult.Step(s.index(), s.node(), s.kind(),
                 s.implementation(), s.primitive(), s.inRunMs(), total > 0 ? s.inRunMs() / total : 0, s.aloneMs(),
-                s.inRunMs() / s.aloneMs(), s.coldMs(), s.weightBytes())).toList();
+                s.inRunMs() / s.aloneMs(), s.coldMs(), s.weightsColdMs(), s.weightBytes())).toList();
         double floorPerImage = f.floorMs() / f.batch(), coldPerImage = f.coldFloorMs() / f.batch();
+        double weightsColdPerImage = f.weightsColdFloorMs() / f.batch();
         return new FloorResult(r.engine(), r.batch(), f.team(), f.engineMs(), f.floorMs(), f.ratio(), f.outsidePrimitivesMs(),
                 r.msPerImageP50(), floorPerImage, r.msPerImageP50() / floorPerImage, f.coldFloorMs(), f.coldRatio(),
-                coldPerImage, r.msPerImageP50() / coldPerImage, f.evictionBytes(), f.evictionMs(), f.weightBytes(),
-                steps);
+                coldPerImage, r.msPerImageP50() / coldPerImage, f.weightsColdFloorMs(), f.weightsColdRatio(),
+                weightsColdPerImage, r.msPerImageP50() / weightsColdPerImage, f.evictionBytes(), f.evictionMs(),
+                f.weightBytes(), steps);
     }
 }

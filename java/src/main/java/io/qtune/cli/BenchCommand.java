@@ -86,12 +86,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--floor", description = {"After the benchmark, time every convolution and inner product of each oneDNN "
             + "engine's compiled program alone (same shapes, types, formats, post-ops; threads kept warm) and print the "
-            + "engine against that floor per step, hot (data in cache) and cold (caches emptied first); the JSON results "
-            + "gain floor_ms_per_image, floor_ratio, floor_cold_ms_per_image and floor_cold_ratio."})
+            + "engine against that floor per step, hot (data in cache), cold (caches emptied first) and weights-cold (only "
+            + "the step's weights flushed: its state inside a batch-1 run whose weights outgrow the caches); the JSON "
+            + "results gain floor_ms_per_image, floor_ratio and the same for floor_cold_ and floor_weights_cold_."})
     boolean floor;
 
     @Option(names = "--floor-runs", defaultValue = "20", paramLabel = "N",
-            description = "Rounds for --floor, each a whole run, a run with every step timed and every floor step alone, cold then hot "
+            description = "Rounds for --floor, each a whole run, a run with every step timed and every floor step alone, cold, hot, then weights-cold "
                     + "(default: ${DEFAULT-VALUE}).")
     int floorRuns;
 
@@ -215,16 +216,22 @@ public final class BenchCommand implements Callable<Integer> {
                     Floor f = floors.get(r.engine() + "@" + r.batch());
                     if (f != null) {
                         out.printf(Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, ratio %.3fx, "
-                                        + "cold floor %.3f ms/image, ratio %.3fx%n", r.engine(), r.batch(), r.msPerImageP50(),
+                                        + "cold floor %.3f ms/image, ratio %.3fx", r.engine(), r.batch(), r.msPerImageP50(),
                                 f.floorMs() / f.batch(), r.msPerImageP50() / (f.floorMs() / f.batch()),
                                 f.coldFloorMs() / f.batch(), r.msPerImageP50() / (f.coldFloorMs() / f.batch()));
+                        if (!Double.isNaN(f.weightsColdFloorMs())) {
+                            out.printf(Locale.ROOT, ", weights-cold floor %.3f ms/image, ratio %.3fx",
+                                    f.weightsColdFloorMs() / f.batch(), r.msPerImageP50() / (f.weightsColdFloorMs() / f.batch()));
+                        }
+                        out.println();
                     }
                 }
             }
             if (json != null) {
                 List<io.qtune.report.BenchResult> withFloors = results.stream().map(r -> {
                     Floor f = floors.get(r.engine() + "@" + r.batch());
-                    return f == null ? r : r.withFloor(f.floorMs() / f.batch(), f.coldFloorMs() / f.batch());
+                    return f == null ? r : r.withFloor(f.floorMs() / f.batch(), f.coldFloorMs() / f.batch(),
+                            f.weightsColdFloorMs() / f.batch());
                 }).toList();
                 List<io.qtune.report.FloorResult> floorTables = new ArrayList<>();
                 for (io.qtune.report.BenchResult r : results) {

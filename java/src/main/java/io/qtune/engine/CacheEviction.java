@@ -70,6 +70,11 @@ final class CacheEviction implements AutoCloseable {
         return new CacheEviction(eng, bytesFor(CPU0_CACHES));
     }
 
+    /** A read of about {@code bytes} on the team (at least one row of 16 KiB): also what wakes a sleeping team. */
+    static CacheEviction ofBytes(engine eng, long bytes) {
+        return new CacheEviction(eng, bytes);
+    }
+
     /** Memory for {@code d}, every byte written (0x3C: floats near 0.01, no denormals to slow the FMAs). */
     private memory filled(memory.desc d, engine eng) {
         memory m = scope.own(new memory(d, eng));

@@ -12,7 +12,10 @@ import java.util.Locale;
  * Two floors: the hot one, each step with its weights and activations already in cache, and the cold one, each step
  * timed alone right after the caches were emptied ({@link CacheEviction}), so it fetches its weights from memory. In
  * the chain a layer's weights were last touched a whole run earlier: at batch 1 (weights outweigh activations) an
- * engine that runs the layers in order lies between the two.
+ * engine that runs the layers in order lies between the two. The weights-cold floor sits in between on purpose: each
+ * step timed with its activations in cache and only its weights flushed ({@link WeightFlush}), the state a layer
+ * starts in within a batch-1 run whose weights outgrow the caches; an engine at or below it has nothing left to gain
+ * but what overlapping one layer's weight fetch with the layer before could give.
  *
  * @param batch             batch size
  * @param team              OpenMP threads the program ran on
@@ -20,23 +23,26 @@ import java.util.Locale;
  * @param engineMs          median wall time of a whole run
  * @param floorMs           sum of the medians of the floor steps timed alone
  * @param coldFloorMs       sum of the medians of the floor steps timed alone with the caches emptied before each
+ * @param weightsColdFloorMs sum of the medians of the floor steps timed alone with only their weights flushed from
+ *                          the caches before each (NaN when not measured)
  * @param evictionBytes     bytes read to empty the caches before each cold step
  * @param evictionMs        median time of one such read (bytes over it: the memory bandwidth one thread reaches)
  * @param outsidePrimitivesMs the median whole run minus the in-run time of every primitive step
  */
 public record Floor(int batch, int team, List<StepTime> steps, double engineMs, double floorMs, double coldFloorMs,
-                    long evictionBytes, double evictionMs, double outsidePrimitivesMs) {
+                    double weightsColdFloorMs, long evictionBytes, double evictionMs, double outsidePrimitivesMs) {
     /**
      * One step.
      *
      * @param inRunMs mean time of the step inside whole runs (timed with a wait after each step)
      * @param aloneMs median time of the step run alone, or NaN for steps that are not part of the floor
      * @param coldMs  median time of the step run alone after the caches were emptied, or NaN as aloneMs
+     * @param weightsColdMs median time of the step run alone after its weights were flushed, or NaN as aloneMs
      * @param weightBytes bytes of the weights a floor step reads (oneDNN's layout), 0 for the other steps; the
      *                    dense layer, run once per image, reads its weights once per image
      */
     public record StepTime(int index, String node, String kind, String implementation, boolean primitive,
-                           double inRunMs, double aloneMs, double coldMs, long weightBytes) {
+                           double inRunMs, double aloneMs, double coldMs, double weightsColdMs, long weightBytes) {
         public boolean inFloor() {
             return !Double.isNaN(aloneMs);
         }
@@ -62,21 +68,26 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
         return engineMs / coldFloorMs;
     }
 
+    /** Engine time over the weights-cold floor. */
+    public double weightsColdRatio() {
+        return engineMs / weightsColdFloorMs;
+    }
+
     /**
-     * The table {@code bench --floor} prints: per step its share of the run and its hot and cold floor, then the
-     * totals.
+     * The table {@code bench --floor} prints: per step its share of the run and its hot, cold and weights-cold floor,
+     * then the totals.
      */
     public String table() {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "floor, batch %d, %d threads, weights read %.1f MB, cold after reading %d MiB (%.1f GB/s): %d steps%n"
-                        + "%4s %-16s %9s %6s %9s %9s %7s  %s%n",
-                batch, team, weightBytes() / 1e6, evictionBytes >> 20, evictionBytes / evictionMs / 1e6, steps.size(), "step", "kind", "in run ms", "share", "alone ms", "cold ms",
-                "run/alone", "node"));
+                        + "%4s %-16s %9s %6s %9s %9s %9s %7s  %s%n",
+                batch, team, weightBytes() / 1e6, evictionBytes >> 20, evictionBytes / evictionMs / 1e6, steps.size(), "step",
+                "kind", "in run ms", "share", "alone ms", "cold ms", "w-cold ms", "run/alone", "node"));
         double total = steps.stream().mapToDouble(StepTime::inRunMs).sum();
         for (StepTime s : steps) {
-            sb.append(String.format(Locale.ROOT, "%4d %-16s %9.3f %5.1f%% %9s %9s %7s  %s%n", s.index(), s.kind(), s.inRunMs(),
-                    100 * s.inRunMs() / Math.max(total, 1e-9), s.inFloor() ? String.format(Locale.ROOT, "%.3f", s.aloneMs()) : "-",
-                    s.inFloor() && !Double.isNaN(s.coldMs()) ? String.format(Locale.ROOT, "%.3f", s.coldMs()) : "-",
+            sb.append(String.format(Locale.ROOT, "%4d %-16s %9.3f %5.1f%% %9s %9s %9s %7s  %s%n", s.index(), s.kind(),
+                    s.inRunMs(), 100 * s.inRunMs() / Math.max(total, 1e-9), s.inFloor() ? ms(s.aloneMs()) : "-",
+                    s.inFloor() ? ms(s.coldMs()) : "-", s.inFloor() ? ms(s.weightsColdMs()) : "-",
                     s.inFloor() ? String.format(Locale.ROOT, "%.2f", s.inRunMs() / s.aloneMs()) : "-", s.node()));
         }
         sb.append(String.format(Locale.ROOT, "engine %.3f ms/run (%.3f ms/image), floor %.3f ms/run (%.3f ms/image), "
@@ -84,10 +95,18 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
                         + "engine/cold floor %.3fx%n",
                 engineMs, engineMs / batch, floorMs, floorMs / batch, ratio(), outsidePrimitivesMs, coldFloorMs,
                 coldFloorMs / batch, coldRatio()));
+        if (!Double.isNaN(weightsColdFloorMs)) {
+            sb.append(String.format(Locale.ROOT, "weights-cold floor %.3f ms/run (%.3f ms/image), engine/weights-cold "
+                    + "floor %.3fx%n", weightsColdFloorMs, weightsColdFloorMs / batch, weightsColdRatio()));
+        }
         // where the gap is: the floor's own layers slower in the chain (cold weights) or the steps outside the floor
         double floorInRun = steps.stream().filter(StepTime::inFloor).mapToDouble(StepTime::inRunMs).sum();
         sb.append(String.format(Locale.ROOT, "floor steps %.3f ms/run in the chain vs %.3f alone (%+.1f%%), other steps %.3f "
                 + "ms/run%n", floorInRun, floorMs, 100 * (floorInRun / floorMs - 1), total - floorInRun));
         return sb.toString();
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
     }
 }

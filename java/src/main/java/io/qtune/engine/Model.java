@@ -283,8 +283,10 @@ public final class Model implements AutoCloseable {
      * run (for the engine's median), one run with each step timed (for the shares), then every convolution and inner
      * product alone, twice back to back with the second timed (for the floor's medians). With {@code cold}, the caches
      * are emptied before the first of the two ({@link CacheEviction}, not timed) and it is timed too: the cold floor;
-     * the hot run still follows a run of the same step. Rounds interleave engine and floor, so load from elsewhere on
-     * the machine falls on both alike. On the calling thread's team.
+     * the hot run still follows a run of the same step; then the step's weights alone are flushed from the caches
+     * ({@link WeightFlush}, not timed) and it runs a third time: the weights-cold floor (NaN without the native
+     * library). Rounds interleave engine and floor, so load from elsewhere on the machine falls on both alike. On the
+     * calling thread's team.
      */
     public Floor floor(int batch, int runs, boolean cold) {
         if (batch < 1 || runs < 1) throw new QtuneException("floor needs batch >= 1 and runs >= 1");
@@ -296,12 +298,16 @@ public final class Model implements AutoCloseable {
             float[] in = noise(batch);
             Workspace ws = p.acquire();
             CacheEviction eviction = null;
+            WeightFlush weightFlush = null;
             try {
-                if (cold) eviction = CacheEviction.forThisMachine(eng);
+                if (cold) {
+                    eviction = CacheEviction.forThisMachine(eng);
+                    weightFlush = WeightFlush.create(eng);
+                }
                 p.execute(ws, in, 0, null);
                 int steps = p.steps.size();
                 long[] whole = new long[runs];
-                long[][] alone = new long[steps][runs], coldAlone = new long[steps][runs];
+                long[][] alone = new long[steps][runs], coldAlone = new long[steps][runs], weightsCold = new long[steps][runs];
                 Program.Trace trace = new Program.Trace(steps);
                 long[] evictions = new long[Math.max(1, runs * (int) p.steps.stream().filter(Model::inFloor).count())];
                 int evicted = 0;
@@ -322,14 +328,21 @@ public final class Model implements AutoCloseable {
                         t0 = System.nanoTime();
                         p.executeStep(ws, i);
                         alone[i][r] = System.nanoTime() - t0;
+                        if (weightFlush != null) {
+                            weightFlush.flush((PrimitiveStep) s, ws.stream);
+                            t0 = System.nanoTime();
+                            p.executeStep(ws, i);
+                            weightsCold[i][r] = System.nanoTime() - t0;
+                        }
                     }
                 }
                 List<Floor.StepTime> rows = new ArrayList<>();
                 double floor = 0, coldFloor = cold ? 0 : Double.NaN, primitives = 0;
+                double weightsColdFloor = weightFlush != null ? 0 : Double.NaN;
                 for (int i = 0; i < steps; i++) {
                     Step s = p.steps.get(i);
                     boolean prim = s instanceof PrimitiveStep;
-                    double aloneMs = Double.NaN, coldMs = Double.NaN;
+                    double aloneMs = Double.NaN, coldMs = Double.NaN, weightsColdMs = Double.NaN;
                     long weightBytes = 0;
                     if (inFloor(s)) {
                         weightBytes = ((PrimitiveStep) s).weightBytes();
@@ -339,17 +352,24 @@ public final class Model implements AutoCloseable {
                             coldMs = median(coldAlone[i]) / 1e6;
                             coldFloor += coldMs;
                         }
+                        if (weightFlush != null) {
+                            weightsColdMs = median(weightsCold[i]) / 1e6;
+                            weightsColdFloor += weightsColdMs;
+                        }
                     }
                     double mean = trace.stepNanos[i] / 1e6 / runs;
                     if (prim) primitives += mean;
-                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, aloneMs, coldMs, weightBytes));
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, aloneMs, coldMs, weightsColdMs,
+                            weightBytes));
                 }
                 double engine = median(whole) / 1e6;
-                return new Floor(batch, team, rows, engine, floor, coldFloor, eviction != null ? eviction.bytes() : 0,
+                return new Floor(batch, team, rows, engine, floor, coldFloor, weightsColdFloor,
+                        eviction != null ? eviction.bytes() : 0,
                         eviction != null ? median(Arrays.copyOf(evictions, evicted)) / 1e6 : Double.NaN,
                         Math.max(0, engine - primitives));
             } finally {
                 if (eviction != null) eviction.close();
+                if (weightFlush != null) weightFlush.close();
                 p.release(ws);
             }
         } finally {

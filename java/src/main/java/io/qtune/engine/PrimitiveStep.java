@@ -49,6 +49,15 @@ final class PrimitiveStep extends Step {
         return bytes;
     }
 
+    /** The memories shared by all workspaces (weights, bias, compensation), in argument order. */
+    List<memory> sharedMemories() {
+        List<memory> shared = new ArrayList<>();
+        for (Object source : argSources) {
+            if (source instanceof memory m) shared.add(m);
+        }
+        return shared;
+    }
+
     /** Collects a primitive's arguments in order. */
     static final class Args {
         final List<Integer> ids = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.qtune.kernels;
 
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.CriticalRegion;
@@ -78,4 +79,7 @@ final class NativeKernels {
 
     @Name("qt_openmp_get_num_procs")
     static native int openmpGetNumProcs();
+
+    @Name("qt_flush_lines")
+    static native long flushLines(@Const Pointer data, long bytes);
 }

@@ -1,9 +1,11 @@
 package io.qtune.kernels;
 
+import org.bytedeco.javacpp.Pointer;
+
 /**
- * The process-level native controls of native/include/qtune_runtime.h: the C environment and the OpenMP runtime
- * that oneDNN runs on. Every method degrades to "not available" (false or -1) when the native library was not
- * built or could not load, so callers fall back to OpenMP's own defaults.
+ * The process-level native controls of native/include/qtune_runtime.h: the C environment, the OpenMP runtime
+ * that oneDNN runs on, and the caches. Every method degrades to "not available" (false or -1) when the native
+ * library was not built or could not load, so callers fall back to OpenMP's own defaults.
  */
 public final class NativeRuntime {
     private NativeRuntime() {}
@@ -41,5 +43,14 @@ public final class NativeRuntime {
     /** omp_get_num_procs, or -1. */
     public static int numProcs() {
         return available() ? NativeKernels.openmpGetNumProcs() : -1;
+    }
+
+    /**
+     * Evicts {@code bytes} from {@code data} on out of every cache of every core (CLFLUSH; contents kept) and waits
+     * for it. Returns the 64-byte lines flushed, or -1 when the native library is not loaded.
+     */
+    public static long flushFromCaches(Pointer data, long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("bytes < 0: " + bytes);
+        return available() ? NativeKernels.flushLines(data, bytes) : -1;
     }
 }

@@ -14,6 +14,8 @@ public record BenchResult(String engine, int batch, double imagesPerSecond, doub
                           @JsonInclude(JsonInclude.Include.NON_NULL) Double floorRatio,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Double floorColdMsPerImage,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Double floorColdRatio,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Double floorWeightsColdMsPerImage,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Double floorWeightsColdRatio,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Integer instances,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Integer threadsPerInstance,
                           @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> instanceImagesPerSecond) {
@@ -23,17 +25,26 @@ public record BenchResult(String engine, int batch, double imagesPerSecond, doub
 
     public BenchResult(String engine, int batch, double imagesPerSecond, double latencyMsP50, double latencyMsP90, int runs,
                        double seconds) {
-        this(engine, batch, imagesPerSecond, latencyMsP50, latencyMsP90, runs, seconds, null, null, null, null, null, null, null);
+        this(engine, batch, imagesPerSecond, latencyMsP50, latencyMsP90, runs, seconds, null, null, null, null, null, null, null, null, null);
     }
 
     /**
-     * This result against its per-layer floors (bench --floor): the hot and the cold floor per image and p50 per image
-     * over each.
+     * This result against its per-layer floors (bench --floor): the hot, the cold and the weights-cold floor per image
+     * and p50 per image over each; a floor that was not measured (NaN) is left out.
      */
-    public BenchResult withFloor(double floorMsPerImage, double floorColdMsPerImage) {
-        return new BenchResult(engine, batch, imagesPerSecond, latencyMsP50, latencyMsP90, runs, seconds, floorMsPerImage,
-                msPerImageP50() / floorMsPerImage, floorColdMsPerImage, msPerImageP50() / floorColdMsPerImage, instances,
-                threadsPerInstance, instanceImagesPerSecond);
+    public BenchResult withFloor(double floorMsPerImage, double floorColdMsPerImage, double floorWeightsColdMsPerImage) {
+        return new BenchResult(engine, batch, imagesPerSecond, latencyMsP50, latencyMsP90, runs, seconds, measured(floorMsPerImage),
+                over(floorMsPerImage), measured(floorColdMsPerImage), over(floorColdMsPerImage),
+                measured(floorWeightsColdMsPerImage), over(floorWeightsColdMsPerImage), instances, threadsPerInstance,
+                instanceImagesPerSecond);
+    }
+
+    private static Double measured(double floorMsPerImage) {
+        return Double.isNaN(floorMsPerImage) ? null : floorMsPerImage;
+    }
+
+    private Double over(double floorMsPerImage) {
+        return Double.isNaN(floorMsPerImage) ? null : msPerImageP50() / floorMsPerImage;
     }
 
     /** Milliseconds per image at the median run. */

@@ -6,7 +6,8 @@ import java.util.List;
  * One engine at one batch size against its per-layer floor ({@code bench --floor}): the table it prints, as JSON.
  * The floor is the sum of the convolution and inner product primitives of the engine's own compiled program, each
  * timed alone; the engine's time per run is the median of whole runs measured beside it. The hot floor times each
- * step with its data in cache, the cold floor right after the caches were emptied.
+ * step with its data in cache, the cold floor right after the caches were emptied, the weights-cold floor right
+ * after only the step's weights were flushed from the caches (its activations still in cache).
  *
  * @param engine                    bench engine name, e.g. onednn-int8
  * @param batch                     batch size
@@ -22,6 +23,11 @@ import java.util.List;
  * @param engineOverColdFloor       engineMsPerRun / floorColdMsPerRun
  * @param floorColdMsPerImage       floorColdMsPerRun / batch
  * @param floorColdRatio            p50MsPerImage / floorColdMsPerImage, as in the result entry
+ * @param floorWeightsColdMsPerRun  sum of the floor steps' times alone, each after its weights were flushed (NaN
+ *                                  without the native library)
+ * @param engineOverWeightsColdFloor engineMsPerRun / floorWeightsColdMsPerRun
+ * @param floorWeightsColdMsPerImage floorWeightsColdMsPerRun / batch
+ * @param floorWeightsColdRatio     p50MsPerImage / floorWeightsColdMsPerImage, as in the result entry
  * @param evictionBytes             bytes read to empty the caches before each cold step
  * @param evictionMs                median time of one such read (evictionBytes over it: one thread's read bandwidth)
  * @param weightBytes               bytes of weights the floor steps read in a run (oneDNN's layout; the dense layer,
@@ -31,7 +37,9 @@ import java.util.List;
 public record FloorResult(String engine, int batch, int threads, double engineMsPerRun, double floorMsPerRun,
                           double engineOverFloor, double outsidePrimitivesMsPerRun, double p50MsPerImage,
                           double floorMsPerImage, double floorRatio, double floorColdMsPerRun, double engineOverColdFloor,
-                          double floorColdMsPerImage, double floorColdRatio, long evictionBytes, double evictionMs, long weightBytes,
+                          double floorColdMsPerImage, double floorColdRatio, double floorWeightsColdMsPerRun,
+                          double engineOverWeightsColdFloor, double floorWeightsColdMsPerImage,
+                          double floorWeightsColdRatio, long evictionBytes, double evictionMs, long weightBytes,
                           List<Step> steps) {
     public FloorResult {
         steps = List.copyOf(steps);
@@ -45,8 +53,10 @@ public record FloorResult(String engine, int batch, int threads, double engineMs
      * @param aloneMs   median time alone, null (NaN) when the step is not part of the floor
      * @param runOverAlone inRunMs / aloneMs, null (NaN) when not part of the floor
      * @param coldMs    median time alone after the caches were emptied, null (NaN) when not part of the floor
+     * @param weightsColdMs median time alone after its weights were flushed, null (NaN) when not part of the floor
      * @param weightBytes bytes of the weights the step reads, 0 when not part of the floor
      */
     public record Step(int index, String node, String kind, String implementation, boolean primitive, double inRunMs,
-                       double share, double aloneMs, double runOverAlone, double coldMs, long weightBytes) {}
+                       double share, double aloneMs, double runOverAlone, double coldMs, double weightsColdMs,
+                       long weightBytes) {}
 }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BenchCommandTest {
+    /** Whether the floor has its weights-cold column: CLFLUSH lives in the native library, which a build may skip. */
+    private static final boolean FLUSHES = !Boolean.getBoolean("qtune.native.skip");
     @Test
     void benchesBothEnginesAndWritesJson(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("tiny.pb");
@@ -79,7 +81,7 @@ class BenchCommandTest {
             String engine = (String) f.get("engine");
             int batch = ((Number) f.get("batch")).intValue();
             List<?> steps = (List<?>) f.get("steps");
-            double alone = 0, cold = 0, weights = 0, primitivesInRun = 0, shares = 0;
+            double alone = 0, cold = 0, weightsCold = 0, weights = 0, primitivesInRun = 0, shares = 0;
             int floorSteps = 0, convolutions = 0, innerProducts = 0;
             for (Object so : steps) {
                 Map<?, ?> s = (Map<?, ?>) so;
@@ -93,12 +95,18 @@ class BenchCommandTest {
                     double coldMs = num(s, "cold_ms");
                     assertTrue(coldMs > 0 && Double.isFinite(coldMs), "every floor step has a cold time: " + s);
                     cold += coldMs;
+                    if (FLUSHES) {
+                        double weightsColdMs = num(s, "weights_cold_ms");
+                        assertTrue(weightsColdMs > 0 && Double.isFinite(weightsColdMs), "every floor step has a weights-cold time: " + s);
+                        weightsCold += weightsColdMs;
+                    }
                     assertTrue(num(s, "weight_bytes") > 0, "every floor step reads weights: " + s);
                     weights += num(s, "weight_bytes");
                     assertEquals(inRun / num(s, "alone_ms"), num(s, "run_over_alone"), 1e-9, s.toString());
                     assertTrue(kind.endsWith("convolution") || kind.equals("inner product"), kind);
                 } else {
                     assertEquals(null, s.get("cold_ms"), "a step outside the floor has no cold time: " + s);
+                    assertEquals(null, s.get("weights_cold_ms"), "a step outside the floor has no weights-cold time: " + s);
                     assertEquals(0, num(s, "weight_bytes"), s.toString());
                     assertTrue(!kind.endsWith("convolution") && !kind.equals("inner product"), "only conv and matmul form the floor: " + s);
                 }
@@ -120,6 +128,12 @@ class BenchCommandTest {
             assertEquals(num(f, "engine_ms_per_run") / cold, num(f, "engine_over_cold_floor"), 1e-9, at);
             assertEquals(cold / batch, num(f, "floor_cold_ms_per_image"), 1e-12, at);
             assertEquals(num(f, "p50_ms_per_image") / num(f, "floor_cold_ms_per_image"), num(f, "floor_cold_ratio"), 1e-9, at);
+            if (FLUSHES) {
+                assertEquals(weightsCold, num(f, "floor_weights_cold_ms_per_run"), 1e-9, at + ": the weights-cold floor is the sum of the steps'");
+                assertEquals(num(f, "engine_ms_per_run") / weightsCold, num(f, "engine_over_weights_cold_floor"), 1e-9, at);
+                assertEquals(weightsCold / batch, num(f, "floor_weights_cold_ms_per_image"), 1e-12, at);
+                assertEquals(num(f, "p50_ms_per_image") / num(f, "floor_weights_cold_ms_per_image"), num(f, "floor_weights_cold_ratio"), 1e-9, at);
+            }
             assertTrue(num(f, "eviction_bytes") >= 2 << 20, at + ": the caches are emptied with at least twice an L2: " + f);
             assertEquals(weights, num(f, "weight_bytes"), 0, at);
             assertTrue(num(f, "eviction_ms") > 0 && Double.isFinite(num(f, "eviction_ms")), at + ": the eviction was timed: " + f);
@@ -130,6 +144,12 @@ class BenchCommandTest {
             assertEquals(num(f, "floor_ratio"), num(result, "floor_ratio"), 1e-12, at);
             assertEquals(num(f, "floor_cold_ms_per_image"), num(result, "floor_cold_ms_per_image"), 1e-12, at);
             assertEquals(num(f, "floor_cold_ratio"), num(result, "floor_cold_ratio"), 1e-12, at);
+            if (FLUSHES) {
+                assertEquals(num(f, "floor_weights_cold_ms_per_image"), num(result, "floor_weights_cold_ms_per_image"), 1e-12, at);
+                assertEquals(num(f, "floor_weights_cold_ratio"), num(result, "floor_weights_cold_ratio"), 1e-12, at);
+            } else {
+                assertEquals(null, result.get("floor_weights_cold_ratio"), at + ": no weights-cold floor without the native library");
+            }
             // the printed table says the same, to its three decimals
             String footer = String.format(java.util.Locale.ROOT, "engine %.3f ms/run (%.3f ms/image), floor %.3f ms/run (%.3f ms/image), "
                             + "engine/floor %.3fx, outside any primitive %.3f ms/run, cold floor %.3f ms/run (%.3f ms/image), "
@@ -138,11 +158,16 @@ class BenchCommandTest {
                     num(f, "engine_over_floor"), num(f, "outside_primitives_ms_per_run"), num(f, "floor_cold_ms_per_run"),
                     num(f, "floor_cold_ms_per_image"), num(f, "engine_over_cold_floor"));
             assertTrue(r.out().contains(footer), footer + "\n" + r.out());
-            assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, "
+            String summary = String.format(java.util.Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, "
                     + "ratio %.3fx, cold floor %.3f ms/image, ratio %.3fx", engine, batch, num(f, "p50_ms_per_image"),
-                    num(f, "floor_ms_per_image"), num(f, "floor_ratio"), num(f, "floor_cold_ms_per_image"),
-                    num(f, "floor_cold_ratio"))), r.out());
-            printedTableAddsUp(r.out(), engine, batch, steps, num(f, "floor_ms_per_run"), num(f, "floor_cold_ms_per_run"), weights);
+                    num(f, "floor_ms_per_image"), num(f, "floor_ratio"), num(f, "floor_cold_ms_per_image"), num(f, "floor_cold_ratio"));
+            if (FLUSHES) {
+                summary += String.format(java.util.Locale.ROOT, ", weights-cold floor %.3f ms/image, ratio %.3fx",
+                        num(f, "floor_weights_cold_ms_per_image"), num(f, "floor_weights_cold_ratio"));
+            }
+            assertTrue(r.out().lines().anyMatch(summary::equals), summary + "\n" + r.out());
+            printedTableAddsUp(r.out(), engine, batch, steps, num(f, "floor_ms_per_run"), num(f, "floor_cold_ms_per_run"),
+                    num(f, "floor_weights_cold_ms_per_run"), weights);
         }
     }
 
@@ -221,16 +246,16 @@ class BenchCommandTest {
      * decimals, and the printed floor totals the sums of the printed columns (to their rounding).
      */
     private static void printedTableAddsUp(String out, String engine, int batch, List<?> steps, double floor, double cold,
-                                           double weightBytes) {
+                                           double weightsCold, double weightBytes) {
         List<String> lines = out.lines().toList();
         String head = engine + ", floor, batch " + batch + ", ";
         int at = lines.indexOf(lines.stream().filter(l -> l.startsWith(head)).findFirst().orElseThrow(() -> new AssertionError(head + "\n" + out)));
         assertTrue(lines.get(at).matches(java.util.regex.Pattern.quote(head) + "\\d+ threads, weights read "
                 + java.util.regex.Pattern.quote(String.format(java.util.Locale.ROOT, "%.1f", weightBytes / 1e6))
                 + " MB, cold after reading \\d+ MiB \\([0-9.]+ GB/s\\): " + steps.size() + " steps"), lines.get(at));
-        assertTrue(lines.get(at + 1).matches("\\s*step\\s+kind\\s+in run ms\\s+share\\s+alone ms\\s+cold ms\\s+run/alone\\s+node"), lines.get(at + 1));
-        java.util.regex.Pattern row = java.util.regex.Pattern.compile("\\s*(\\d+) (.+?)\\s+[0-9.]+\\s+[0-9.]+%\\s+(\\S+)\\s+(\\S+)\\s+\\S+  .*");
-        double aloneSum = 0, coldSum = 0;
+        assertTrue(lines.get(at + 1).matches("\\s*step\\s+kind\\s+in run ms\\s+share\\s+alone ms\\s+cold ms\\s+w-cold ms\\s+run/alone\\s+node"), lines.get(at + 1));
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile("\\s*(\\d+) (.+?)\\s+[0-9.]+\\s+[0-9.]+%\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+\\S+  .*");
+        double aloneSum = 0, coldSum = 0, weightsColdSum = 0;
         int timed = 0;
         for (int i = 0; i < steps.size(); i++) {
             String line = lines.get(at + 2 + i);
@@ -241,14 +266,18 @@ class BenchCommandTest {
             if (s.get("alone_ms") == null) {
                 assertEquals("-", m.group(3), line);
                 assertEquals("-", m.group(4), line);
+                assertEquals("-", m.group(5), line);
                 continue;
             }
             timed++;
             double a = Double.parseDouble(m.group(3)), c = Double.parseDouble(m.group(4));
             assertEquals(num(s, "alone_ms"), a, 0.0005 + 1e-9, line);
             assertEquals(num(s, "cold_ms"), c, 0.0005 + 1e-9, line);
+            double w = FLUSHES ? Double.parseDouble(m.group(5)) : 0;
+            if (FLUSHES) assertEquals(num(s, "weights_cold_ms"), w, 0.0005 + 1e-9, line);
             aloneSum += a;
             coldSum += c;
+            weightsColdSum += w;
         }
         java.util.regex.Matcher totals = java.util.regex.Pattern.compile("engine .*, floor ([0-9.]+) ms/run .*, cold floor ([0-9.]+) ms/run .*")
                 .matcher(lines.get(at + 2 + steps.size()));
@@ -258,6 +287,12 @@ class BenchCommandTest {
         assertEquals(Double.parseDouble(totals.group(2)), coldSum, rounding, "printed cold floor is the sum of the printed steps");
         assertEquals(floor, aloneSum, rounding);
         assertEquals(cold, coldSum, rounding);
+        if (!FLUSHES) return;
+        java.util.regex.Matcher weightsColdTotal = java.util.regex.Pattern.compile("weights-cold floor ([0-9.]+) ms/run .*")
+                .matcher(lines.get(at + 3 + steps.size()));
+        assertTrue(weightsColdTotal.matches(), lines.get(at + 3 + steps.size()));
+        assertEquals(Double.parseDouble(weightsColdTotal.group(1)), weightsColdSum, rounding, "printed weights-cold floor is the sum");
+        assertEquals(weightsCold, weightsColdSum, rounding);
     }
 
     private static double num(Map<?, ?> m, String key) {
