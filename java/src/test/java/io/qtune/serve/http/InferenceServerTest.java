@@ -206,7 +206,13 @@ class InferenceServerTest {
     @Test
     void metricsAreThePrometheusTextFormat() throws Exception {
         assertEquals(200, client.post(INFER, V2Client.tensorBody(model.inputName(), ServeFixtures.image(9), 1, SIZE, false)).status());
+        // the responder counts an answer once it is sent, so the client may ask before the count (the first "ok") exists
         V2Client.Reply r = client.get("/metrics");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!r.text().contains("qtune_requests_total{outcome=\"ok\"}") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            r = client.get("/metrics");
+        }
         assertEquals(200, r.status());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
         String m = r.text();
