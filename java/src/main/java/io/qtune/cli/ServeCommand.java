@@ -59,6 +59,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--http-threads", defaultValue = "4", paramLabel = "N", description = "Threads that read, parse and preprocess requests (default: ${DEFAULT-VALUE}).")
     int httpThreads;
 
+    @Option(names = "--request-timeout", defaultValue = "30s", paramLabel = "D", description = "How long a client may take to send a whole request "
+            + "(headers and body); a slower or stalled one is disconnected, freeing its HTTP thread. Inference and queueing do not count (default: ${DEFAULT-VALUE}).")
+    String requestTimeout;
+
     @Spec
     CommandSpec spec;
 
@@ -70,7 +74,8 @@ public final class ServeCommand implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         int t = threads != null ? threads : Math.max(1, cores / Math.max(1, instances));
         ServiceConfig config = new ServiceConfig(instances, t, maxBatch, parseDelay(maxDelay), queue);
-        InferenceServer.Options options = new InferenceServer.Options(host, port, modelName, (long) maxBodyMb << 20, httpThreads);
+        InferenceServer.Options options = new InferenceServer.Options(host, port, modelName, (long) maxBodyMb << 20, httpThreads,
+                parseTimeout(requestTimeout));
         if (instances * t > cores) {
             spec.commandLine().getErr().printf("warning: %d instances x %d threads = %d compute threads on %d cores: they will share cores%n",
                     instances, t, instances * t, cores);
@@ -95,8 +100,8 @@ public final class ServeCommand implements Callable<Integer> {
         }, "qtune-serve-drain");
         Runtime.getRuntime().addShutdownHook(hook);
         out.printf(Locale.ROOT, "qtune serve: ready on %s/v2/models/%s (model %s; %d instance(s) x %d thread(s), max batch %d, "
-                        + "max delay %s, queue %d images)%n", server.baseUri(), modelName, file, instances, t, maxBatch,
-                maxDelay, queue);
+                        + "max delay %s, queue %d images, request timeout %s)%n", server.baseUri(), modelName, file, instances, t,
+                maxBatch, maxDelay, queue, requestTimeout);
         out.printf("batch sizes bit-identical to batch 1 (batches run as chunks of these): %s%n",
                 java.util.Arrays.toString(server.service().identicalBatchSizes()));
         out.flush();
@@ -111,13 +116,25 @@ public final class ServeCommand implements Callable<Integer> {
         return s.isEmpty() ? "model" : s;
     }
 
-    private static final Pattern DELAY = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(us|ms|s)?");
+    private static final Pattern TIME = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(us|ms|s)?");
 
-    /** A delay such as 0, 500us, 2ms or 0.1s. */
+    /** A delay such as 0, 500us, 2ms or 0.1s, at most a minute. */
     static Duration parseDelay(String text) {
-        Matcher m = DELAY.matcher(text.trim());
+        return parseTime("--max-delay", text, 60);
+    }
+
+    /** A request timeout such as 30s or 1500ms: more than 0, at most an hour. */
+    static Duration parseTimeout(String text) {
+        Duration d = parseTime("--request-timeout", text, 3600);
+        if (d.isZero()) throw new QtuneException("--request-timeout '" + text + "' must be more than 0");
+        return d;
+    }
+
+    /** The value of a time option: a number with us, ms or s (0 may go without), up to {@code mostSeconds}. */
+    private static Duration parseTime(String option, String text, int mostSeconds) {
+        Matcher m = TIME.matcher(text.trim());
         if (!m.matches() || (m.group(2) == null && Double.parseDouble(m.group(1)) != 0)) {
-            throw new QtuneException("--max-delay '" + text + "': expected a number with us, ms or s (e.g. 2ms)");
+            throw new QtuneException(option + " '" + text + "': expected a number with us, ms or s (e.g. 2ms, 30s)");
         }
         double v = Double.parseDouble(m.group(1));
         double nanos = v * switch (m.group(2) == null ? "s" : m.group(2)) {
@@ -125,7 +142,7 @@ public final class ServeCommand implements Callable<Integer> {
             case "ms" -> 1e6;
             default -> 1e9;
         };
-        if (nanos > 60e9) throw new QtuneException("--max-delay '" + text + "' is over a minute");
+        if (nanos > mostSeconds * 1e9) throw new QtuneException(option + " '" + text + "' is over " + mostSeconds + " s");
         return Duration.ofNanos(Math.round(nanos));
     }
 }

@@ -19,6 +19,8 @@ class ServeCommandTest {
         assertThrows(QtuneException.class, () -> ServeCommand.parseDelay("2"));
         assertThrows(QtuneException.class, () -> ServeCommand.parseDelay("2 parsecs"));
         assertThrows(QtuneException.class, () -> ServeCommand.parseDelay("2h"));
+        assertEquals(Duration.ofSeconds(30), ServeCommand.parseTimeout("30s"));
+        assertEquals(Duration.ofMillis(1500), ServeCommand.parseTimeout("1500ms"));
     }
 
     @Test
@@ -26,6 +28,12 @@ class ServeCommandTest {
         CliRun delay = CliRun.of("serve", "--port", "0", "--max-delay", "soon");
         assertEquals(2, delay.exitCode());
         assertTrue(delay.err().startsWith("error: --max-delay 'soon'"), delay.err());
+        for (String bad : new String[] {"0s", "0", "-1s", "soon", "30"}) {
+            CliRun timeout = CliRun.of("serve", "--port", "0", "--request-timeout", bad);
+            assertEquals(2, timeout.exitCode(), bad);
+            assertTrue(timeout.err().startsWith("error: --request-timeout '" + bad + "'"), timeout.err());
+        }
+        assertTrue(CliRun.of("serve", "--port", "0", "--request-timeout", "0s").err().contains("must be more than 0"));
         CliRun instances = CliRun.of("serve", "--port", "0", "--instances", "0");
         assertEquals(2, instances.exitCode());
         assertTrue(instances.err().contains("instances must be at least 1"), instances.err());

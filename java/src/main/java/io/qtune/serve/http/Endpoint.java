@@ -21,18 +21,40 @@ abstract class Endpoint implements HttpHandler {
     abstract void serve(HttpExchange ex) throws IOException;
 
     @Override
-    public final void handle(HttpExchange ex) {
+    public final void handle(HttpExchange ex) throws IOException {
         try {
+            if (!Exchanges.hasBody(ex)) RequestDeadline.requestRead();
             serve(ex);
         } catch (RequestError e) {
-            answerError(ex, e.status, e.getMessage());
-        } catch (UncheckedIOException | IOException e) {
-            ex.close(); // the client went away mid-exchange
+            answerOrGone(ex, e.status, e.getMessage());
+        } catch (UncheckedIOException e) {
+            gone(ex, e.getCause());
+        } catch (IOException e) {
+            gone(ex, e);
         } catch (RuntimeException e) {
-            answerError(ex, 500, "internal error: " + e);
+            answerOrGone(ex, 500, "internal error: " + e);
         }
     }
 
+    private void answerOrGone(HttpExchange ex, int status, String message) throws IOException {
+        try {
+            Exchanges.sendError(ex, status, mapper, message);
+        } catch (UncheckedIOException e) {
+            gone(ex, e.getCause());
+        }
+    }
+
+    /**
+     * The client went away, or was cut off by the {@link RequestDeadline}, mid-exchange. Rethrown to the JDK's server,
+     * which then closes the connection and forgets it: closing the exchange alone leaves the connection in the
+     * server's sets of open ones for good.
+     */
+    private static void gone(HttpExchange ex, IOException e) throws IOException {
+        ex.close();
+        throw e;
+    }
+
+    /** An error answer from outside the HTTP thread (a responder): a client gone by then only closes the exchange. */
     void answerError(HttpExchange ex, int status, String message) {
         try {
             Exchanges.sendError(ex, status, mapper, message);

@@ -25,8 +25,19 @@ final class Exchanges {
     }
 
     /**
+     * Whether the request has a body: chunked, or a Content-Length over 0 (the JDK's server answers 400 itself to a
+     * Content-Length that is not a number).
+     */
+    static boolean hasBody(HttpExchange ex) {
+        if (ex.getRequestHeaders().containsKey("Transfer-Encoding")) return true;
+        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        return declared != null && Long.parseLong(declared.trim()) > 0;
+    }
+
+    /**
      * The whole body, refused with 413 when it is longer than {@code limit} bytes (declared or actual). The stream is
-     * left open: the error answer drains what is left of a refused body ({@link #sendError}).
+     * left open: the error answer drains what is left of a refused body ({@link #sendError}). Reading it to its end
+     * ends the request's read deadline ({@link RequestDeadline}).
      */
     static byte[] readBody(HttpExchange ex, long limit) throws IOException {
         String declared = ex.getRequestHeaders().getFirst("Content-Length");
@@ -47,6 +58,7 @@ final class Exchanges {
             if (len > limit) throw tooLarge(len, limit);
             if (len == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, (long) buf.length * 2));
         }
+        RequestDeadline.requestRead();
         return len == buf.length ? buf : Arrays.copyOf(buf, len);
     }
 
@@ -56,23 +68,27 @@ final class Exchanges {
      */
     static final long DRAIN_BYTES = 64L << 20;
 
-    /** Reads and drops up to {@code most} bytes of the body; true when it reached the body's end. */
+    /** Reads and drops the body, giving up a little past {@code most} bytes; true when it reached the body's end. */
     private static boolean discard(HttpExchange ex, long most) throws IOException {
         InputStream in = ex.getRequestBody();
         byte[] sink = new byte[65536];
-        for (long n = 0; n < most; ) {
+        for (long n = 0; n <= most; ) {
             int r = in.read(sink);
-            if (r < 0) return true;
+            if (r < 0) {
+                RequestDeadline.requestRead();
+                return true;
+            }
             n += r;
         }
-        return in.read() < 0;
+        return false;
     }
 
     /**
-     * Before an error goes out: what is left of the body (all of it for a 404 or 405 answered from the path alone,
-     * the rest of one refused with 413) is drained so the keep-alive connection can carry the client's next request;
-     * when it cannot be drained, the answer says {@code Connection: close}, else the server would drop a connection
-     * the client still reuses. A body read to its end drains nothing.
+     * Before an answer goes out: what is left of the body (all of it for a 404 or 405 answered from the path alone,
+     * the rest of one refused with 413, a body sent to a GET) is drained so the keep-alive connection can carry the
+     * client's next request; when it cannot be drained, the answer says {@code Connection: close}, else the server
+     * would drop a connection the client still reuses. A body read to its end drains nothing. Draining here, not in
+     * the JDK's close of the exchange, keeps a client cut off mid-drain a failed answer ({@link Endpoint}).
      */
     private static void drainOrClose(HttpExchange ex) {
         try {
@@ -87,6 +103,7 @@ final class Exchanges {
     }
 
     static void send(HttpExchange ex, int status, String contentType, byte[] body, Map<String, String> headers) {
+        drainOrClose(ex);
         try (ex) {
             if (contentType != null) ex.getResponseHeaders().set("Content-Type", contentType);
             headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
@@ -115,7 +132,6 @@ final class Exchanges {
 
     /** The one-line JSON error body. */
     static void sendError(HttpExchange ex, int status, ObjectMapper mapper, String message) {
-        drainOrClose(ex);
         String line = message == null ? "error" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
         sendJson(ex, status, mapper, Map.of("error", line));
     }

@@ -15,6 +15,7 @@ import io.qtune.serve.ServiceConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The KServe v2 / Open Inference Protocol over HTTP, in front of an {@link InferenceService}, on the JDK's
  * {@code com.sun.net.httpserver}: {@code /v2} (server metadata), {@code /v2/health/{live,ready}},
  * {@code /v2/models/NAME[/ready|/infer]} and {@code /metrics} (Prometheus). The HTTP and responder thread pools are
- * fixed and started up front, so the server's thread count does not grow with load.
+ * fixed and started up front, so the server's thread count does not grow with load; a client that does not send its
+ * request within {@link Options#requestTimeout} is disconnected, so slow or stalled clients cannot hold the HTTP
+ * threads ({@link RequestDeadline}).
  *
  * <pre>{@code
  * try (InferenceServer server = InferenceServer.start(model, ServiceConfig.defaults(), InferenceServer.Options.loopback("resnet50", 8000))) {
@@ -47,8 +50,11 @@ public final class InferenceServer implements AutoCloseable {
      * @param modelName      the model's name in URLs
      * @param maxBodyBytes   larger request bodies get 413
      * @param httpThreads    threads that read, parse and preprocess requests
+     * @param requestTimeout how long a client may take to send a request (line, headers, body) from when an HTTP
+     *                       thread takes it up; a slower or stalled one is disconnected, which frees the thread. What
+     *                       follows the read (parsing, the queue, inference) does not count.
      */
-    public record Options(String host, int port, String modelName, long maxBodyBytes, int httpThreads) {
+    public record Options(String host, int port, String modelName, long maxBodyBytes, int httpThreads, Duration requestTimeout) {
         public Options {
             if (port < 0 || port > 65535) throw new QtuneException("port must be 0..65535, got " + port);
             if (modelName == null || !modelName.matches("[A-Za-z0-9_.-]+")) {
@@ -56,15 +62,26 @@ public final class InferenceServer implements AutoCloseable {
             }
             if (maxBodyBytes < 1) throw new QtuneException("the body limit must be at least 1 byte");
             if (httpThreads < 1) throw new QtuneException("HTTP threads must be at least 1");
+            if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new QtuneException("the request timeout must be more than 0, got " + requestTimeout);
+            }
         }
 
-        /** 127.0.0.1, a 64 MiB body limit and 4 HTTP threads. */
+        /** 127.0.0.1, a 64 MiB body limit, 4 HTTP threads and a 30 s request timeout. */
         public static Options loopback(String modelName, int port) {
-            return new Options("127.0.0.1", port, modelName, 64L << 20, 4);
+            return new Options("127.0.0.1", port, modelName, 64L << 20, 4, Duration.ofSeconds(30));
         }
 
         public Options withMaxBodyBytes(long n) {
-            return new Options(host, port, modelName, n, httpThreads);
+            return new Options(host, port, modelName, n, httpThreads, requestTimeout);
+        }
+
+        public Options withHttpThreads(int n) {
+            return new Options(host, port, modelName, maxBodyBytes, n, requestTimeout);
+        }
+
+        public Options withRequestTimeout(Duration d) {
+            return new Options(host, port, modelName, maxBodyBytes, httpThreads, d);
         }
     }
 
@@ -72,6 +89,7 @@ public final class InferenceServer implements AutoCloseable {
     private final HttpServer http;
     private final ThreadPoolExecutor httpPool;
     private final ThreadPoolExecutor responder;
+    private final RequestDeadline deadline;
     private final Options options;
     private volatile boolean draining;
     private final Object closeLock = new Object();
@@ -125,7 +143,8 @@ public final class InferenceServer implements AutoCloseable {
                         + " (the server speaks the KServe v2 protocol under /v2, metrics at /metrics)");
             }
         });
-        http.setExecutor(httpPool);
+        deadline = new RequestDeadline(options.requestTimeout(), registry);
+        http.setExecutor(deadline.guard(httpPool));
         http.start();
     }
 
@@ -200,6 +219,7 @@ public final class InferenceServer implements AutoCloseable {
             }
             http.stop(0);
             httpPool.shutdown();
+            deadline.close();
             closed = true;
             closeLock.notifyAll();
         }
