@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Map;
@@ -111,9 +110,10 @@ final class Exchanges {
                 ex.sendResponseHeaders(status, -1);
             } else {
                 ex.sendResponseHeaders(status, body.length);
-                try (OutputStream out = ex.getResponseBody()) {
-                    out.write(body);
-                }
+                // Closed by the exchange's close, not on its own: after a failed write (the client went away) the JDK's
+                // close of the exchange then finds the body short and closes the socket; closing the body first would
+                // swallow that and leave the socket open for good.
+                ex.getResponseBody().write(body);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the client went away; nothing to answer

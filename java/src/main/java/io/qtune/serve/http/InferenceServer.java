@@ -98,6 +98,12 @@ public final class InferenceServer implements AutoCloseable {
     /** The JDK HTTP server's switch for TCP_NODELAY on accepted connections. */
     private static final String NODELAY = "sun.net.httpserver.nodelay";
 
+    /** The JDK HTTP server's limit, in whole seconds, from a request read to its answer written. */
+    static final String MAX_RSP_TIME = "sun.net.httpserver.maxRspTime";
+
+    /** Far above what a queued answer takes in practice (clients give up much sooner), so abandoned ones reach it. */
+    static final long MAX_RSP_SECONDS = 600;
+
     private InferenceServer(InferenceService service, PrometheusMeterRegistry registry, Options options) {
         this.service = service;
         this.options = options;
@@ -114,6 +120,11 @@ public final class InferenceServer implements AutoCloseable {
         // Read once when the JDK's server classes load, so set before the first server; a value given on the
         // command line wins.
         if (System.getProperty(NODELAY) == null) System.setProperty(NODELAY, "true");
+        // A client gone before its answer is written (a client-side timeout while it queued) makes the responder's
+        // write fail; the socket is then closed (Exchanges.send), but the JDK's server forgets a connection only when
+        // an answer was written whole, when a handler fails on its HTTP thread, or past this limit, so without it each abandoned
+        // connection (~20 KB of buffers) stays in the server's sets for good. Read the same way as NODELAY.
+        if (System.getProperty(MAX_RSP_TIME) == null) System.setProperty(MAX_RSP_TIME, Long.toString(MAX_RSP_SECONDS));
         try {
             http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
         } catch (IOException e) {
