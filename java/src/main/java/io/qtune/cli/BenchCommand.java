@@ -212,27 +212,25 @@ public final class BenchCommand implements Callable<Integer> {
                         out.println(new io.qtune.engine.Bf16Speed(b, fp.floorMs(), bf.floorMs(), nativeBf16).describe());
                     }
                 }
-                for (io.qtune.report.BenchResult r : results) {
-                    Floor f = floors.get(r.engine() + "@" + r.batch());
-                    if (f != null) {
-                        out.printf(Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, ratio %.3fx, "
-                                        + "cold floor %.3f ms/image, ratio %.3fx", r.engine(), r.batch(), r.msPerImageP50(),
-                                f.floorMs() / f.batch(), r.msPerImageP50() / (f.floorMs() / f.batch()),
-                                f.coldFloorMs() / f.batch(), r.msPerImageP50() / (f.coldFloorMs() / f.batch()));
-                        if (!Double.isNaN(f.weightsColdFloorMs())) {
-                            out.printf(Locale.ROOT, ", weights-cold floor %.3f ms/image, ratio %.3fx",
-                                    f.weightsColdFloorMs() / f.batch(), r.msPerImageP50() / (f.weightsColdFloorMs() / f.batch()));
-                        }
-                        out.println();
-                    }
+            }
+            // each result against its floors, once: the summary lines below and the JSON read the same numbers
+            List<io.qtune.report.BenchResult> withFloors = results.stream().map(r -> {
+                Floor f = floors.get(r.engine() + "@" + r.batch());
+                return f == null ? r : r.withFloor(f.floorMs() / f.batch(), f.coldFloorMs() / f.batch(),
+                        f.weightsColdFloorMs() / f.batch());
+            }).toList();
+            for (io.qtune.report.BenchResult r : withFloors) {
+                if (r.floorRatio() == null) continue;
+                out.printf(Locale.ROOT, "floor %s batch %d: p50 %.3f ms/image, floor %.3f ms/image, ratio %.3fx, "
+                                + "cold floor %.3f ms/image, ratio %.3fx", r.engine(), r.batch(), r.msPerImageP50(),
+                        r.floorMsPerImage(), r.floorRatio(), r.floorColdMsPerImage(), r.floorColdRatio());
+                if (r.floorWeightsColdRatio() != null) {
+                    out.printf(Locale.ROOT, ", weights-cold floor %.3f ms/image, ratio %.3fx", r.floorWeightsColdMsPerImage(),
+                            r.floorWeightsColdRatio());
                 }
+                out.println();
             }
             if (json != null) {
-                List<io.qtune.report.BenchResult> withFloors = results.stream().map(r -> {
-                    Floor f = floors.get(r.engine() + "@" + r.batch());
-                    return f == null ? r : r.withFloor(f.floorMs() / f.batch(), f.coldFloorMs() / f.batch(),
-                            f.weightsColdFloorMs() / f.batch());
-                }).toList();
                 List<io.qtune.report.FloorResult> floorTables = new ArrayList<>();
                 for (io.qtune.report.BenchResult r : results) {
                     Floor f = floors.get(r.engine() + "@" + r.batch());
