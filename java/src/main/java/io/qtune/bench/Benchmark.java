@@ -282,7 +282,7 @@ public final class Benchmark {
     public static FloorResult floorResult(BenchResult r, Floor f) {
         double total = f.steps().stream().mapToDouble(Floor.StepTime::inRunMs).sum();
         List<FloorResult.Step> steps = f.steps().stream().map(s -> new FloorResult.Step(s.index(), s.node(), s.kind(),
-                s.implementation(), s.primitive(), s.inRunMs(), total > 0 ? s.inRunMs() / total : 0, s.aloneMs(),
+                s.implementation(), s.primitive(), s.inFloor(), s.inRunMs(), total > 0 ? s.inRunMs() / total : 0, s.aloneMs(),
                 s.inRunMs() / s.aloneMs(), s.coldMs(), s.weightsColdMs(), s.weightBytes())).toList();
         double floorPerImage = f.floorMs() / f.batch(), coldPerImage = f.coldFloorMs() / f.batch();
         double weightsColdPerImage = f.weightsColdFloorMs() / f.batch();

@@ -92,8 +92,8 @@ public final class BenchCommand implements Callable<Integer> {
     boolean floor;
 
     @Option(names = "--floor-runs", defaultValue = "20", paramLabel = "N",
-            description = "Rounds for --floor, each a whole run, a run with every step timed and every floor step alone, cold, hot, then weights-cold "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Rounds for --floor, each a whole run, a run with every step timed and every floor step alone, cold, hot, then weights-cold, "
+                    + "every other step alone, hot (default: ${DEFAULT-VALUE}).")
     int floorRuns;
 
     @Option(names = "--instances", defaultValue = "1", paramLabel = "N",

@@ -34,19 +34,18 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
     /**
      * One step.
      *
+     * @param inFloor whether the step is part of the floor (a convolution or inner product primitive)
      * @param inRunMs mean time of the step inside whole runs (timed with a wait after each step)
-     * @param aloneMs median time of the step run alone, or NaN for steps that are not part of the floor
-     * @param coldMs  median time of the step run alone after the caches were emptied, or NaN as aloneMs
-     * @param weightsColdMs median time of the step run alone after its weights were flushed, or NaN as aloneMs
+     * @param aloneMs median time of the step run alone (hot: it follows a run of the same step), for every step;
+     *                only the floor steps' count in the floor
+     * @param coldMs  median time of the step run alone after the caches were emptied, or NaN outside the floor
+     * @param weightsColdMs median time of the step run alone after its weights were flushed, or NaN outside the floor
      * @param weightBytes bytes of the weights a floor step reads (oneDNN's layout), 0 for the other steps; the
      *                    dense layer, run once per image, reads its weights once per image
      */
     public record StepTime(int index, String node, String kind, String implementation, boolean primitive,
-                           double inRunMs, double aloneMs, double coldMs, double weightsColdMs, long weightBytes) {
-        public boolean inFloor() {
-            return !Double.isNaN(aloneMs);
-        }
-    }
+                           boolean inFloor, double inRunMs, double aloneMs, double coldMs, double weightsColdMs,
+                           long weightBytes) {}
 
     /** Kinds timed for the floor: the layers that carry the arithmetic. */
     static boolean isFloorKind(String kind) {
@@ -86,9 +85,10 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
         double total = steps.stream().mapToDouble(StepTime::inRunMs).sum();
         for (StepTime s : steps) {
             sb.append(String.format(Locale.ROOT, "%4d %-16s %9.3f %5.1f%% %9s %9s %9s %7s  %s%n", s.index(), s.kind(),
-                    s.inRunMs(), 100 * s.inRunMs() / Math.max(total, 1e-9), s.inFloor() ? ms(s.aloneMs()) : "-",
+                    s.inRunMs(), 100 * s.inRunMs() / Math.max(total, 1e-9), ms(s.aloneMs()),
                     s.inFloor() ? ms(s.coldMs()) : "-", s.inFloor() ? ms(s.weightsColdMs()) : "-",
-                    s.inFloor() ? String.format(Locale.ROOT, "%.2f", s.inRunMs() / s.aloneMs()) : "-", s.node()));
+                    Double.isNaN(s.aloneMs()) ? "-" : String.format(Locale.ROOT, "%.2f", s.inRunMs() / s.aloneMs()),
+                    s.node()));
         }
         sb.append(String.format(Locale.ROOT, "engine %.3f ms/run (%.3f ms/image), floor %.3f ms/run (%.3f ms/image), "
                         + "engine/floor %.3fx, outside any primitive %.3f ms/run, cold floor %.3f ms/run (%.3f ms/image), "
@@ -99,10 +99,14 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
             sb.append(String.format(Locale.ROOT, "weights-cold floor %.3f ms/run (%.3f ms/image), engine/weights-cold "
                     + "floor %.3fx%n", weightsColdFloorMs, weightsColdFloorMs / batch, weightsColdRatio()));
         }
-        // where the gap is: the floor's own layers slower in the chain (cold weights) or the steps outside the floor
+        // where the gap is: the floor's own layers slower in the chain, or the other steps' own work and their
+        // slowdown in the chain
         double floorInRun = steps.stream().filter(StepTime::inFloor).mapToDouble(StepTime::inRunMs).sum();
+        double otherAlone = steps.stream().filter(s -> !s.inFloor() && !Double.isNaN(s.aloneMs()))
+                .mapToDouble(StepTime::aloneMs).sum();
         sb.append(String.format(Locale.ROOT, "floor steps %.3f ms/run in the chain vs %.3f alone (%+.1f%%), other steps %.3f "
-                + "ms/run%n", floorInRun, floorMs, 100 * (floorInRun / floorMs - 1), total - floorInRun));
+                + "ms/run in the chain vs %.3f alone%n", floorInRun, floorMs, 100 * (floorInRun / floorMs - 1),
+                total - floorInRun, otherAlone));
         return sb.toString();
     }
 

@@ -285,8 +285,9 @@ public final class Model implements AutoCloseable {
      * are emptied before the first of the two ({@link CacheEviction}, not timed) and it is timed too: the cold floor;
      * the hot run still follows a run of the same step; then the step's weights alone are flushed from the caches
      * ({@link WeightFlush}, not timed) and it runs a third time: the weights-cold floor (NaN without the native
-     * library). Rounds interleave engine and floor, so load from elsewhere on the machine falls on both alike. On the
-     * calling thread's team.
+     * library). Every other step runs alone too, twice with the second timed (hot only, not part of the floor): what
+     * it costs on its own. Rounds interleave engine and floor, so load from elsewhere on the machine falls on both
+     * alike. On the calling thread's team.
      */
     public Floor floor(int batch, int runs, boolean cold) {
         if (batch < 1 || runs < 1) throw new QtuneException("floor needs batch >= 1 and runs >= 1");
@@ -316,7 +317,14 @@ public final class Model implements AutoCloseable {
                     p.execute(ws, in, 0, trace);
                     for (int i = 0; i < steps; i++) {
                         Step s = p.steps.get(i);
-                        if (!inFloor(s)) continue;
+                        if (!inFloor(s)) {
+                            // the other steps alone too, hot only: how much of the gap is their own work
+                            p.executeStep(ws, i);
+                            long t0 = System.nanoTime();
+                            p.executeStep(ws, i);
+                            alone[i][r] = System.nanoTime() - t0;
+                            continue;
+                        }
                         long t0 = System.nanoTime();
                         if (eviction != null) {
                             eviction.evict(ws.stream);
@@ -342,11 +350,10 @@ public final class Model implements AutoCloseable {
                 for (int i = 0; i < steps; i++) {
                     Step s = p.steps.get(i);
                     boolean prim = s instanceof PrimitiveStep;
-                    double aloneMs = Double.NaN, coldMs = Double.NaN, weightsColdMs = Double.NaN;
+                    double aloneMs = median(alone[i]) / 1e6, coldMs = Double.NaN, weightsColdMs = Double.NaN;
                     long weightBytes = 0;
                     if (inFloor(s)) {
                         weightBytes = ((PrimitiveStep) s).weightBytes();
-                        aloneMs = median(alone[i]) / 1e6;
                         floor += aloneMs;
                         if (cold) {
                             coldMs = median(coldAlone[i]) / 1e6;
@@ -359,8 +366,8 @@ public final class Model implements AutoCloseable {
                     }
                     double mean = trace.stepNanos[i] / 1e6 / runs;
                     if (prim) primitives += mean;
-                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, mean, aloneMs, coldMs, weightsColdMs,
-                            weightBytes));
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, inFloor(s), mean, aloneMs, coldMs,
+                            weightsColdMs, weightBytes));
                 }
                 double engine = median(whole) / 1e6;
                 return new Floor(batch, team, rows, engine, floor, coldFloor, weightsColdFloor,

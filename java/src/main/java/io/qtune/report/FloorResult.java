@@ -48,15 +48,17 @@ public record FloorResult(String engine, int batch, int threads, double engineMs
     /**
      * One step of the program.
      *
+     * @param inFloor   whether the step is part of the floor (a convolution or inner product primitive)
      * @param inRunMs   mean time inside whole runs
      * @param share     inRunMs over the sum of every step's inRunMs
-     * @param aloneMs   median time alone, null (NaN) when the step is not part of the floor
-     * @param runOverAlone inRunMs / aloneMs, null (NaN) when not part of the floor
+     * @param aloneMs   median time alone (hot), for every step; only the floor steps' count in the floor
+     * @param runOverAlone inRunMs / aloneMs
      * @param coldMs    median time alone after the caches were emptied, null (NaN) when not part of the floor
      * @param weightsColdMs median time alone after its weights were flushed, null (NaN) when not part of the floor
      * @param weightBytes bytes of the weights the step reads, 0 when not part of the floor
      */
-    public record Step(int index, String node, String kind, String implementation, boolean primitive, double inRunMs,
+    public record Step(int index, String node, String kind, String implementation, boolean primitive, boolean inFloor,
+                       double inRunMs,
                        double share, double aloneMs, double runOverAlone, double coldMs, double weightsColdMs,
                        long weightBytes) {}
 }

@@ -75,7 +75,7 @@ class BenchCommandTest {
         List<?> floors = (List<?>) report.get("floors");
         assertEquals(4, floors.size(), "one floor table per engine and batch");
         assertEquals(4, r.out().lines().filter(l -> l.matches("floor steps [0-9.]+ ms/run in the chain vs [0-9.]+ alone "
-                + "\\([+-][0-9.]+%\\), other steps [0-9.]+ ms/run")).count(), r.out());
+                + "\\([+-][0-9.]+%\\), other steps [0-9.]+ ms/run in the chain vs [0-9.]+ alone")).count(), r.out());
         for (Object o : floors) {
             Map<?, ?> f = (Map<?, ?>) o;
             String engine = (String) f.get("engine");
@@ -89,7 +89,10 @@ class BenchCommandTest {
                 double inRun = num(s, "in_run_ms");
                 shares += num(s, "share");
                 if (Boolean.TRUE.equals(s.get("primitive"))) primitivesInRun += inRun;
-                if (s.get("alone_ms") != null) {
+                double aloneMs = num(s, "alone_ms");
+                assertTrue(aloneMs > 0 && Double.isFinite(aloneMs), "every step is timed alone: " + s);
+                assertEquals(inRun / aloneMs, num(s, "run_over_alone"), 1e-9, s.toString());
+                if (Boolean.TRUE.equals(s.get("in_floor"))) {
                     floorSteps++;
                     alone += num(s, "alone_ms");
                     double coldMs = num(s, "cold_ms");
@@ -102,7 +105,6 @@ class BenchCommandTest {
                     }
                     assertTrue(num(s, "weight_bytes") > 0, "every floor step reads weights: " + s);
                     weights += num(s, "weight_bytes");
-                    assertEquals(inRun / num(s, "alone_ms"), num(s, "run_over_alone"), 1e-9, s.toString());
                     assertTrue(kind.endsWith("convolution") || kind.equals("inner product"), kind);
                 } else {
                     assertEquals(null, s.get("cold_ms"), "a step outside the floor has no cold time: " + s);
@@ -255,23 +257,25 @@ class BenchCommandTest {
                 + " MB, cold after reading \\d+ MiB \\([0-9.]+ GB/s\\): " + steps.size() + " steps"), lines.get(at));
         assertTrue(lines.get(at + 1).matches("\\s*step\\s+kind\\s+in run ms\\s+share\\s+alone ms\\s+cold ms\\s+w-cold ms\\s+run/alone\\s+node"), lines.get(at + 1));
         java.util.regex.Pattern row = java.util.regex.Pattern.compile("\\s*(\\d+) (.+?)\\s+[0-9.]+\\s+[0-9.]+%\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+\\S+  .*");
-        double aloneSum = 0, coldSum = 0, weightsColdSum = 0;
-        int timed = 0;
+        double aloneSum = 0, coldSum = 0, weightsColdSum = 0, otherAloneSum = 0;
+        int timed = 0, others = 0;
         for (int i = 0; i < steps.size(); i++) {
             String line = lines.get(at + 2 + i);
             java.util.regex.Matcher m = row.matcher(line);
             assertTrue(m.matches(), line);
             Map<?, ?> s = (Map<?, ?>) steps.get(i);
             assertEquals(i, Integer.parseInt(m.group(1)), line);
-            if (s.get("alone_ms") == null) {
-                assertEquals("-", m.group(3), line);
+            double a = Double.parseDouble(m.group(3));
+            assertEquals(num(s, "alone_ms"), a, 0.0005 + 1e-9, line);
+            if (!Boolean.TRUE.equals(s.get("in_floor"))) {
+                otherAloneSum += a;
+                others++;
                 assertEquals("-", m.group(4), line);
                 assertEquals("-", m.group(5), line);
                 continue;
             }
             timed++;
-            double a = Double.parseDouble(m.group(3)), c = Double.parseDouble(m.group(4));
-            assertEquals(num(s, "alone_ms"), a, 0.0005 + 1e-9, line);
+            double c = Double.parseDouble(m.group(4));
             assertEquals(num(s, "cold_ms"), c, 0.0005 + 1e-9, line);
             double w = FLUSHES ? Double.parseDouble(m.group(5)) : 0;
             if (FLUSHES) assertEquals(num(s, "weights_cold_ms"), w, 0.0005 + 1e-9, line);
@@ -287,6 +291,12 @@ class BenchCommandTest {
         assertEquals(Double.parseDouble(totals.group(2)), coldSum, rounding, "printed cold floor is the sum of the printed steps");
         assertEquals(floor, aloneSum, rounding);
         assertEquals(cold, coldSum, rounding);
+        String gap = lines.stream().skip(at + 2 + steps.size()).filter(l -> l.startsWith("floor steps ")).findFirst().orElseThrow();
+        java.util.regex.Matcher other = java.util.regex.Pattern.compile(".*, other steps [0-9.]+ ms/run in the chain vs ([0-9.]+) alone")
+                .matcher(gap);
+        assertTrue(other.matches(), gap);
+        assertTrue(others > 0, "the steps outside the floor are timed alone too");
+        assertEquals(Double.parseDouble(other.group(1)), otherAloneSum, 0.0005 * (others + 1) + 1e-9, gap);
         if (!FLUSHES) return;
         java.util.regex.Matcher weightsColdTotal = java.util.regex.Pattern.compile("weights-cold floor ([0-9.]+) ms/run .*")
                 .matcher(lines.get(at + 3 + steps.size()));
