@@ -286,7 +286,8 @@ public final class Benchmark {
                 s.inRunMs() / s.aloneMs(), s.coldMs(), s.weightsColdMs(), s.weightBytes())).toList();
         double floorPerImage = f.floorMs() / f.batch(), coldPerImage = f.coldFloorMs() / f.batch();
         double weightsColdPerImage = f.weightsColdFloorMs() / f.batch();
-        return new FloorResult(r.engine(), r.batch(), f.team(), f.engineMs(), f.floorMs(), f.ratio(), f.outsidePrimitivesMs(),
+        return new FloorResult(r.engine(), r.batch(), f.team(), f.engineMs(), f.floorMs(), f.ratio(), f.roundFloorMs(),
+                f.roundRatio(), f.outsidePrimitivesMs(),
                 r.msPerImageP50(), floorPerImage, r.msPerImageP50() / floorPerImage, f.coldFloorMs(), f.coldRatio(),
                 coldPerImage, r.msPerImageP50() / coldPerImage, f.weightsColdFloorMs(), f.weightsColdRatio(),
                 weightsColdPerImage, r.msPerImageP50() / weightsColdPerImage, f.evictionBytes(), f.evictionMs(),

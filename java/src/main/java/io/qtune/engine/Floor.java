@@ -1,5 +1,6 @@
 package io.qtune.engine;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,6 +23,9 @@ import java.util.Locale;
  * @param steps             every step of the program, in order
  * @param engineMs          median wall time of a whole run
  * @param floorMs           sum of the medians of the floor steps timed alone
+ * @param roundFloorMs      median over the rounds of the floor steps' times alone summed within each round: the floor
+ *                          as one pass, which meets what interrupts the machine as often as a whole run does (a sum
+ *                          of medians drops every interruption; a whole run's median keeps those of a typical run)
  * @param coldFloorMs       sum of the medians of the floor steps timed alone with the caches emptied before each
  * @param weightsColdFloorMs sum of the medians of the floor steps timed alone with only their weights flushed from
  *                          the caches before each (NaN when not measured)
@@ -29,13 +33,14 @@ import java.util.Locale;
  * @param evictionMs        median time of one such read (bytes over it: the memory bandwidth one thread reaches)
  * @param outsidePrimitivesMs the median whole run minus the in-run time of every primitive step
  */
-public record Floor(int batch, int team, List<StepTime> steps, double engineMs, double floorMs, double coldFloorMs,
+public record Floor(int batch, int team, List<StepTime> steps, double engineMs, double floorMs, double roundFloorMs,
+                    double coldFloorMs,
                     double weightsColdFloorMs, long evictionBytes, double evictionMs, double outsidePrimitivesMs) {
     /**
      * One step.
      *
      * @param inFloor whether the step is part of the floor (a convolution or inner product primitive)
-     * @param inRunMs mean time of the step inside whole runs (timed with a wait after each step)
+     * @param inRunMs median time of the step inside whole runs (timed with a wait after each step)
      * @param aloneMs median time of the step run alone (hot: it follows a run of the same step), for every step;
      *                only the floor steps' count in the floor
      * @param coldMs  median time of the step run alone after the caches were emptied, or NaN outside the floor
@@ -46,6 +51,25 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
     public record StepTime(int index, String node, String kind, String implementation, boolean primitive,
                            boolean inFloor, double inRunMs, double aloneMs, double coldMs, double weightsColdMs,
                            long weightBytes) {}
+
+    /**
+     * The floor as one pass ({@link #roundFloorMs}): per round the included steps' times summed, then the median over
+     * the rounds, in ms.
+     *
+     * @param nanos   per step, its time in each round
+     * @param include which steps count
+     */
+    static double onePassMs(long[][] nanos, boolean[] include) {
+        int rounds = nanos.length == 0 ? 0 : nanos[0].length;
+        if (rounds == 0) return Double.NaN;
+        long[] sums = new long[rounds];
+        for (int i = 0; i < nanos.length; i++) {
+            if (!include[i]) continue;
+            for (int r = 0; r < rounds; r++) sums[r] += nanos[i][r];
+        }
+        Arrays.sort(sums);
+        return (rounds % 2 == 1 ? sums[rounds / 2] : (sums[rounds / 2 - 1] + sums[rounds / 2]) / 2.0) / 1e6;
+    }
 
     /** Kinds timed for the floor: the layers that carry the arithmetic. */
     static boolean isFloorKind(String kind) {
@@ -60,6 +84,11 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
     /** Bytes of weights the floor steps read in a run, each step counted: what they fetch from memory when cold. */
     public long weightBytes() {
         return steps.stream().mapToLong(StepTime::weightBytes).sum();
+    }
+
+    /** Engine time over the floor as one pass ({@link #roundFloorMs}). */
+    public double roundRatio() {
+        return engineMs / roundFloorMs;
     }
 
     /** Engine time over the cold floor. */
@@ -99,6 +128,8 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
             sb.append(String.format(Locale.ROOT, "weights-cold floor %.3f ms/run (%.3f ms/image), engine/weights-cold "
                     + "floor %.3fx%n", weightsColdFloorMs, weightsColdFloorMs / batch, weightsColdRatio()));
         }
+        sb.append(String.format(Locale.ROOT, "floor as one pass (each round's steps alone summed, median) %.3f ms/run, "
+                + "engine/one-pass floor %.3fx%n", roundFloorMs, roundRatio()));
         // where the gap is: the floor's own layers slower in the chain, or the other steps' own work and their
         // slowdown in the chain
         double floorInRun = steps.stream().filter(StepTime::inFloor).mapToDouble(StepTime::inRunMs).sum();

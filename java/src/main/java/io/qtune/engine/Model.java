@@ -280,7 +280,7 @@ public final class Model implements AutoCloseable {
 
     /**
      * Measures the program for {@code batch} against its floor ({@link Floor}) in {@code runs} rounds, each one whole
-     * run (for the engine's median), one run with each step timed (for the shares), then every convolution and inner
+     * run (for the engine's median), one run with each step timed (each step's median in the chain), then every convolution and inner
      * product alone, twice back to back with the second timed (for the floor's medians). With {@code cold}, the caches
      * are emptied before the first of the two ({@link CacheEviction}, not timed) and it is timed too: the cold floor;
      * the hot run still follows a run of the same step; then the step's weights alone are flushed from the caches
@@ -309,12 +309,14 @@ public final class Model implements AutoCloseable {
                 int steps = p.steps.size();
                 long[] whole = new long[runs];
                 long[][] alone = new long[steps][runs], coldAlone = new long[steps][runs], weightsCold = new long[steps][runs];
-                Program.Trace trace = new Program.Trace(steps);
+                long[][] inRun = new long[steps][runs];
                 long[] evictions = new long[Math.max(1, runs * (int) p.steps.stream().filter(Model::inFloor).count())];
                 int evicted = 0;
                 for (int r = 0; r < runs; r++) {
                     whole[r] = wholeRuns(p, ws, in, 1)[0];
+                    Program.Trace trace = new Program.Trace(steps);
                     p.execute(ws, in, 0, trace);
+                    for (int i = 0; i < steps; i++) inRun[i][r] = trace.stepNanos[i];
                     for (int i = 0; i < steps; i++) {
                         Step s = p.steps.get(i);
                         if (!inFloor(s)) {
@@ -364,13 +366,16 @@ public final class Model implements AutoCloseable {
                             weightsColdFloor += weightsColdMs;
                         }
                     }
-                    double mean = trace.stepNanos[i] / 1e6 / runs;
-                    if (prim) primitives += mean;
-                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, inFloor(s), mean, aloneMs, coldMs,
+                    // a median, as alone: a run the machine interrupted must not count against the chain
+                    double inRunMs = median(inRun[i]) / 1e6;
+                    if (prim) primitives += inRunMs;
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, inFloor(s), inRunMs, aloneMs, coldMs,
                             weightsColdMs, weightBytes));
                 }
                 double engine = median(whole) / 1e6;
-                return new Floor(batch, team, rows, engine, floor, coldFloor, weightsColdFloor,
+                boolean[] floorSteps = new boolean[steps];
+                for (int i = 0; i < steps; i++) floorSteps[i] = inFloor(p.steps.get(i));
+                return new Floor(batch, team, rows, engine, floor, Floor.onePassMs(alone, floorSteps), coldFloor, weightsColdFloor,
                         eviction != null ? eviction.bytes() : 0,
                         eviction != null ? median(Arrays.copyOf(evictions, evicted)) / 1e6 : Double.NaN,
                         Math.max(0, engine - primitives));

@@ -15,6 +15,9 @@ import java.util.List;
  * @param engineMsPerRun            median whole run, measured with the floor
  * @param floorMsPerRun             sum of the floor steps' times alone
  * @param engineOverFloor           engineMsPerRun / floorMsPerRun
+ * @param floorRoundMsPerRun        the floor as one pass: per round the floor steps' times alone summed, the median over
+ *                                  rounds (interrupted as often as a whole run; the sum of medians is not)
+ * @param engineOverRoundFloor      engineMsPerRun / floorRoundMsPerRun
  * @param outsidePrimitivesMsPerRun engineMsPerRun minus every primitive step's time inside runs (at least 0)
  * @param p50MsPerImage             the benchmark's p50 per image (its timed slices)
  * @param floorMsPerImage           floorMsPerRun / batch
@@ -35,7 +38,8 @@ import java.util.List;
  * @param steps                     every step of the program, in order
  */
 public record FloorResult(String engine, int batch, int threads, double engineMsPerRun, double floorMsPerRun,
-                          double engineOverFloor, double outsidePrimitivesMsPerRun, double p50MsPerImage,
+                          double engineOverFloor, double floorRoundMsPerRun, double engineOverRoundFloor,
+                          double outsidePrimitivesMsPerRun, double p50MsPerImage,
                           double floorMsPerImage, double floorRatio, double floorColdMsPerRun, double engineOverColdFloor,
                           double floorColdMsPerImage, double floorColdRatio, double floorWeightsColdMsPerRun,
                           double engineOverWeightsColdFloor, double floorWeightsColdMsPerImage,
@@ -49,7 +53,7 @@ public record FloorResult(String engine, int batch, int threads, double engineMs
      * One step of the program.
      *
      * @param inFloor   whether the step is part of the floor (a convolution or inner product primitive)
-     * @param inRunMs   mean time inside whole runs
+     * @param inRunMs   median time inside whole runs
      * @param share     inRunMs over the sum of every step's inRunMs
      * @param aloneMs   median time alone (hot), for every step; only the floor steps' count in the floor
      * @param runOverAlone inRunMs / aloneMs

@@ -123,6 +123,9 @@ class BenchCommandTest {
             assertEquals(1.0, shares, 1e-9, at);
             assertEquals(alone, num(f, "floor_ms_per_run"), 1e-9, at + ": the floor is the sum of the steps alone");
             assertEquals(num(f, "engine_ms_per_run") / num(f, "floor_ms_per_run"), num(f, "engine_over_floor"), 1e-9, at);
+            double onePass = num(f, "floor_round_ms_per_run");
+            assertTrue(onePass > 0 && Double.isFinite(onePass), at + ": " + onePass);
+            assertEquals(num(f, "engine_ms_per_run") / onePass, num(f, "engine_over_round_floor"), 1e-9, at);
             assertEquals(Math.max(0, num(f, "engine_ms_per_run") - primitivesInRun), num(f, "outside_primitives_ms_per_run"), 1e-9, at);
             assertEquals(num(f, "floor_ms_per_run") / batch, num(f, "floor_ms_per_image"), 1e-12, at);
             assertEquals(num(f, "p50_ms_per_image") / num(f, "floor_ms_per_image"), num(f, "floor_ratio"), 1e-9, at);
