@@ -62,7 +62,10 @@ public final class ServeMetrics {
         return registry;
     }
 
-    /** One answered request: its outcome (ok, bad_request, rejected, ...) and, when it was served, its latency. */
+    /**
+     * One finished request: its outcome (ok, bad_request, rejected, client_gone, ...) and, when it was served, its
+     * latency.
+     */
     public void request(String outcome, long nanos) {
         outcomes.computeIfAbsent(outcome, o -> Counter.builder("qtune.requests").tag("outcome", o)
                 .description("Inference requests by outcome").register(registry)).increment();

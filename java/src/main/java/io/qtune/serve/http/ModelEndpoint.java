@@ -142,6 +142,7 @@ final class ModelEndpoint extends Endpoint {
     private void answer(HttpExchange ex, long arrived, InferRequest request, List<InferRequest.Output> chosen,
                         InferenceResult result, Throwable failure) {
         int status = 200;
+        String gone = null;
         try {
             if (failure != null) {
                 Throwable c = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
@@ -156,12 +157,13 @@ final class ModelEndpoint extends Endpoint {
                 Exchanges.send(ex, 200, Exchanges.JSON, r.body(), Map.of());
             }
         } catch (UncheckedIOException e) {
-            ex.close(); // the client went away
+            gone = RequestError.CLIENT_GONE; // the client went away: its answer was computed but never delivered
+            ex.close();
         } catch (RuntimeException e) {
             status = 500;
             answerError(ex, 500, "internal error: " + e);
         } finally {
-            metrics.request(RequestError.outcome(status), System.nanoTime() - arrived);
+            metrics.request(gone != null ? gone : RequestError.outcome(status), System.nanoTime() - arrived);
         }
     }
 }

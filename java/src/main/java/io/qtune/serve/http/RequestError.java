@@ -17,6 +17,9 @@ final class RequestError extends RuntimeException {
         return new RequestError(404, message);
     }
 
+    /** The outcome tag of a request whose answer could not be written: the client had gone (no latency recorded). */
+    static final String CLIENT_GONE = "client_gone";
+
     /** The outcome tag of the requests counter for a status. */
     static String outcome(int status) {
         return switch (status) {

@@ -62,6 +62,11 @@ class AbandonedAnswerTest {
      * has queued them all, then waits until the responders have tried to answer every one.
      */
     static void abandon(InferenceServer s, Model model) throws Exception {
+        abandon(s, model, false);
+    }
+
+    /** As above; with {@code reset}, each client resets its connection (SO_LINGER 0) instead of closing it. */
+    static void abandon(InferenceServer s, Model model, boolean reset) throws Exception {
         byte[] body = V2Client.tensorBody(model.inputName(), ServeFixtures.image(7), 1, ProxyModel.IMAGE_SIZE, false);
         byte[] head = ("POST " + INFER + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: "
                 + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -77,7 +82,10 @@ class AbandonedAnswerTest {
             assertTrue(waitFor(() -> s.service().queuedImages() == CLIENTS),
                     "queued " + s.service().queuedImages() + " of " + CLIENTS + " requests (a batch left before all came?)");
         } finally {
-            for (Socket c : clients) c.close();
+            for (Socket c : clients) {
+                if (reset) c.setSoLinger(true, 0);
+                c.close();
+            }
         }
         assertTrue(waitFor(() -> answered(s) - before >= CLIENTS), "answered " + (answered(s) - before) + " of " + CLIENTS);
     }
@@ -143,6 +151,31 @@ class AbandonedAnswerTest {
                         V2Client.floats(V2Client.output(r.json(), "softmax_tensor"))));
             }
             assertEquals(Set.of("qtune-respond-0", "qtune-respond-1"), responders());
+        }
+    }
+
+    static double outcome(InferenceServer s, String outcome) {
+        Counter c = s.service().metrics().registry().find("qtune.requests").tag("outcome", outcome).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void answersThatFindTheClientGoneAreCountedAsClientGoneNotOk() throws Exception {
+        try (Model model = Model.load(ServeFixtures.fp32Model()); InferenceServer s = start(model, Duration.ofSeconds(2))) {
+            // reset connections make the answer's write fail for certain (a closed one may still take the bytes)
+            abandon(s, model, true);
+            assertEquals(CLIENTS, outcome(s, "client_gone"), "every abandoned answer: " + s.service().metrics().registry()
+                    .find("qtune.requests").counters().stream().map(c -> c.getId().getTag("outcome") + "=" + c.count()).toList());
+            assertEquals(0, outcome(s, "ok"));
+            assertEquals(0, s.service().metrics().registry().find("qtune.request.latency").timer().count(),
+                    "an undelivered answer has no request latency");
+            // an answer delivered afterwards counts as ok
+            V2Client client = new V2Client(s.baseUri(), null);
+            V2Client.Reply r = client.sendAsync(client.postRequest(INFER, V2Client.tensorBody(model.inputName(),
+                    ServeFixtures.image(3), 1, ProxyModel.IMAGE_SIZE, false))).get(60, TimeUnit.SECONDS);
+            assertEquals(200, r.status(), r.text());
+            assertTrue(waitFor(() -> outcome(s, "ok") == 1), "ok " + outcome(s, "ok"));
+            assertEquals(CLIENTS, outcome(s, "client_gone"));
         }
     }
 
