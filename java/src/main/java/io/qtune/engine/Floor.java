@@ -34,8 +34,8 @@ import java.util.Locale;
  * @param outsidePrimitivesMs the median whole run minus the in-run time of every primitive step
  */
 public record Floor(int batch, int team, List<StepTime> steps, double engineMs, double floorMs, double roundFloorMs,
-                    double coldFloorMs,
-                    double weightsColdFloorMs, long evictionBytes, double evictionMs, double outsidePrimitivesMs) {
+                    double coldFloorMs, double weightsColdFloorMs, long evictionBytes, double evictionMs,
+                    double outsidePrimitivesMs) {
     /**
      * One step.
      *

@@ -280,12 +280,12 @@ public final class Model implements AutoCloseable {
 
     /**
      * Measures the program for {@code batch} against its floor ({@link Floor}) in {@code runs} rounds, each one whole
-     * run (for the engine's median), one run with each step timed (each step's median in the chain), then every convolution and inner
-     * product alone, twice back to back with the second timed (for the floor's medians). With {@code cold}, the caches
-     * are emptied before the first of the two ({@link CacheEviction}, not timed) and it is timed too: the cold floor;
-     * the hot run still follows a run of the same step; then the step's weights alone are flushed from the caches
-     * ({@link WeightFlush}, not timed) and it runs a third time: the weights-cold floor (NaN without the native
-     * library). Every other step runs alone too, twice with the second timed (hot only, not part of the floor): what
+     * run (for the engine's median), one run with each step timed (for each step's median in the chain), then every
+     * convolution and inner product alone, twice back to back with the second timed (for the floor's medians, and per
+     * round for the floor as one pass). With {@code cold}, the caches are emptied before the first of the two
+     * ({@link CacheEviction}, not timed) and it is timed too: the cold floor; the hot run still follows a run of the
+     * same step; then the step's weights alone are flushed from the caches ({@link WeightFlush}, not timed) and it
+     * runs a third time: the weights-cold floor (NaN without the native library). Every other step runs alone too, twice with the second timed (hot only, not part of the floor): what
      * it costs on its own. Rounds interleave engine and floor, so load from elsewhere on the machine falls on both
      * alike. On the calling thread's team.
      */
