@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -44,9 +45,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--calib-algo", paramLabel = "ALGO", defaultValue = "minmax", description = "Activation ranges: minmax, kl, mse or percentile[:P] (default: ${DEFAULT-VALUE}).")
     String algorithm;
 
-    @Option(names = "--scheme", paramLabel = "S", defaultValue = "sym", description = "Activation scheme: sym (TF's quantized "
-            + "ops have no zero point, so asym is refused with the measured reason; docs/int8-semantics.md) (default: ${DEFAULT-VALUE}).")
-    String scheme;
+    @Mixin
+    SchemeOption scheme;
 
     @Option(names = "--weights", paramLabel = "G", defaultValue = "per-channel", description = "Weight granularity: per-channel or per-tensor (default: ${DEFAULT-VALUE}).")
     String weights;
@@ -87,7 +87,7 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        io.qtune.quant.ActivationScheme.parse(scheme, "scheme");
+        scheme.check();
         Path modelFile = model != null ? model : ProxyModel.file();
         String calibSpec = calib != null ? calib : model == null ? "fashion-mnist:train" : null;
         // all outputs are checked before calibration: --json or --save-plan failing after the .pb is written is too late

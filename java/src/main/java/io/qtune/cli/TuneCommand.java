@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -66,9 +67,8 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--runtime", paramLabel = "R", defaultValue = "auto", description = "auto (oneDNN when it runs INT8 graphs, else TF), onednn or tf (default: ${DEFAULT-VALUE}).")
     String runtime;
 
-    @Option(names = "--scheme", paramLabel = "S", defaultValue = "sym", description = "Activation scheme: sym (TF's quantized "
-            + "ops have no zero point, so asym is refused with the measured reason; docs/int8-semantics.md) (default: ${DEFAULT-VALUE}).")
-    String scheme;
+    @Mixin
+    SchemeOption scheme;
 
     @Option(names = "--fallback", paramLabel = "ORDER", description = "Where ops out of INT8 go: bf16,fp32 (INT8 -> BF16 -> FP32, "
             + "the reference tool's order) or fp32 (default: bf16,fp32 where the CPU runs bf16 natively and not clearly slower than fp32, else fp32).")
@@ -101,7 +101,7 @@ public final class TuneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        io.qtune.quant.ActivationScheme.parse(scheme, "scheme");
+        scheme.check();
         Tuner.Builder b = Tuner.builder().model(model).calib(calib).calibSize(calibSize).eval(eval).evalLimit(evalLimit).subsetSize(subset)
                 .criterion(AccuracyCriterion.parse(criterion)).metric(Metric.parse(metric)).strategy(Strategy.named(strategy))
                 .objective(Search.Objective.parse(objective)).maxTrials(maxTrials).runtime(TrialRuntime.parse(runtime))

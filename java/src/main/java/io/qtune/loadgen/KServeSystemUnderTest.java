@@ -34,7 +34,7 @@ public final class KServeSystemUnderTest implements SystemUnderTest {
     public enum Tensors { BINARY, JSON }
 
     /** The binary extension's header: the length of the JSON part that precedes the tensor bytes. */
-    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    static final String HEADER_LENGTH = io.qtune.serve.http.InferenceServer.BINARY_HEADER_LENGTH;
 
     /** What the server says about the model. */
     public record Metadata(String name, String input, long[] inputShape, List<String> outputs) {

@@ -43,6 +43,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class InferenceServer implements AutoCloseable {
     /**
+     * The KServe v2 binary tensor extension's header: the length of the JSON part of a body whose raw tensor data
+     * follows it. Clients of this server (the loadgen's KServe system under test) send and read the same name.
+     */
+    public static final String BINARY_HEADER_LENGTH = "Inference-Header-Content-Length";
+
+    /**
      * Where and how the server listens.
      *
      * @param host           address to bind (127.0.0.1 keeps it on this machine; 0.0.0.0 in a container)

@@ -27,7 +27,7 @@ import java.util.function.BooleanSupplier;
  * 503 at once. Infer requests are counted by outcome.
  */
 final class ModelEndpoint extends Endpoint {
-    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    static final String HEADER_LENGTH = InferenceServer.BINARY_HEADER_LENGTH;
 
     private final InferenceService service;
     private final String name;
