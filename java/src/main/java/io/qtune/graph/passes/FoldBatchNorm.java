@@ -6,6 +6,7 @@ import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
 import io.qtune.graph.Tensor;
 import io.qtune.graph.TensorRef;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +45,16 @@ public final class FoldBatchNorm implements GraphPass {
             float[] var = m.get().get("variance").attrTensor("value").floats();
             Tensor filter = m.get().get("filter").attrTensor("value");
             double eps = n.attrFloat("epsilon", 1e-4f);
-            int oc = gamma.length;
+            long[] hwio = filter.shape();
+            if (hwio.length != 4) {
+                throw new QtuneException("node '" + conv.name() + "': filter must be HWIO rank 4, got " + Arrays.toString(hwio));
+            }
+            int oc = Math.toIntExact(hwio[3]);
+            // the pass runs before shape inference can see a graph whose input size is unknown: check what it indexes
+            requireChannels(n, "scale", gamma, oc);
+            requireChannels(n, "offset", beta, oc);
+            requireChannels(n, "mean", mean, oc);
+            requireChannels(n, "variance", var, oc);
             float[] w = filter.floats().clone();
             float[] bias = new float[oc];
             double[] scale = new double[oc];
@@ -63,6 +73,13 @@ public final class FoldBatchNorm implements GraphPass {
                     Map.of("T", io.qtune.graph.DType.FLOAT, "data_format", "NHWC")));
         }
         return e.build();
+    }
+
+    private static void requireChannels(Node bn, String parameter, float[] values, int channels) {
+        if (values.length != channels) {
+            throw new QtuneException("node '" + bn.name() + "': " + parameter + " has " + values.length + " values, but the "
+                    + "convolution before it has " + channels + " output channels");
+        }
     }
 
     private static boolean usesExtraOutputs(Graph g, Node bn) {

@@ -58,6 +58,21 @@ class FoldBatchNormTest {
     }
 
     @Test
+    void refusesParametersThatDoNotMatchTheChannelsNamingTheNode() {
+        // found by scripts/fuzz: an offset shorter than the scale was an ArrayIndexOutOfBoundsException
+        Graph g = convBn(Ops.FUSED_BATCH_NORM_V3);
+        for (int input = 1; input <= 4; input++) {
+            for (int n : new int[] {4, 6}) {
+                Node param = g.node(g.node("bn").input(input).node());
+                Graph bad = g.edit().put(param.withAttr("value", io.qtune.graph.Tensor.ofFloats(new long[] {n}, new float[n]))).build();
+                QtuneException e = assertThrows(QtuneException.class, () -> new FoldBatchNorm().apply(bad), "input " + input);
+                assertTrue(e.getMessage().startsWith("node 'bn': ") && e.getMessage().contains("has " + n + " values")
+                        && e.getMessage().contains("5 output channels"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void rejectsTrainingModeBatchNorm() {
         GraphBuilder b = new GraphBuilder(3);
         String x = b.placeholder("input", -1, 5, 5, 2);
