@@ -32,6 +32,10 @@ public final class ReadBf16 implements GraphPass {
                 out.add(n);
             } else if (n.op().equals(Ops.CONST)) {
                 Tensor t = n.attrTensor("value");
+                if (!t.isFloat()) {
+                    throw new QtuneException("node '" + n.name() + "' (Const): its attributes say bfloat16 but its value is "
+                            + "a " + t.dtype() + " tensor");
+                }
                 out.add(n.withAttr("dtype", DType.FLOAT).withAttr("value", Tensor.ofFloats(t.shape(), t.floats())));
             } else if (n.op().equals(Ops.CAST)) {
                 DType src = n.attrType("SrcT"), dst = n.attrType("DstT");
