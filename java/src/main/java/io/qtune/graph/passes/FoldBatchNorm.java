@@ -39,11 +39,14 @@ public final class FoldBatchNorm implements GraphPass {
             // a conv read elsewhere, or a BN whose extra outputs are used, cannot be folded: left for the runtime
             if (m.isEmpty() || !m.get().readOnlyInside(g, "conv") || usesExtraOutputs(g, n)) continue;
             Node conv = m.get().get("conv");
-            float[] gamma = m.get().get("gamma").attrTensor("value").floats();
-            float[] beta = m.get().get("beta").attrTensor("value").floats();
-            float[] mean = m.get().get("mean").attrTensor("value").floats();
-            float[] var = m.get().get("variance").attrTensor("value").floats();
+            float[] gamma = floats(n, "scale", m.get().get("gamma"));
+            float[] beta = floats(n, "offset", m.get().get("beta"));
+            float[] mean = floats(n, "mean", m.get().get("mean"));
+            float[] var = floats(n, "variance", m.get().get("variance"));
             Tensor filter = m.get().get("filter").attrTensor("value");
+            if (!filter.isFloat()) {
+                throw new QtuneException("node '" + conv.name() + "': its filter is a " + filter.dtype() + " tensor, not float");
+            }
             double eps = n.attrFloat("epsilon", 1e-4f);
             long[] hwio = filter.shape();
             if (hwio.length != 4) {
@@ -73,6 +76,16 @@ public final class FoldBatchNorm implements GraphPass {
                     Map.of("T", io.qtune.graph.DType.FLOAT, "data_format", "NHWC")));
         }
         return e.build();
+    }
+
+    /** A parameter's values; the pattern matches any constant, so an integer one is refused here. */
+    private static float[] floats(Node bn, String parameter, Node constant) {
+        Tensor t = constant.attrTensor("value");
+        if (!t.isFloat()) {
+            throw new QtuneException("node '" + bn.name() + "': " + parameter + " ('" + constant.name() + "') is a " + t.dtype()
+                    + " tensor, not float");
+        }
+        return t.floats();
     }
 
     private static void requireChannels(Node bn, String parameter, float[] values, int channels) {

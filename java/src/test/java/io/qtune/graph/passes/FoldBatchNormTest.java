@@ -73,6 +73,19 @@ class FoldBatchNormTest {
     }
 
     @Test
+    void refusesIntegerParametersNamingTheNode() {
+        // found by scripts/fuzz: an IllegalStateException ("tensor of INT32 has no float values") before
+        Graph g = convBn(Ops.FUSED_BATCH_NORM_V3);
+        String[] names = {"scale", "offset", "mean", "variance"};
+        for (int input = 1; input <= 4; input++) {
+            Node param = g.node(g.node("bn").input(input).node());
+            Graph bad = g.edit().put(param.withAttr("value", io.qtune.graph.Tensor.vectorInt32(1, 2, 3, 4, 5))).build();
+            QtuneException e = assertThrows(QtuneException.class, () -> new FoldBatchNorm().apply(bad), "input " + input);
+            assertEquals("node 'bn': " + names[input - 1] + " ('" + param.name() + "') is a INT32 tensor, not float", e.getMessage());
+        }
+    }
+
+    @Test
     void rejectsTrainingModeBatchNorm() {
         GraphBuilder b = new GraphBuilder(3);
         String x = b.placeholder("input", -1, 5, 5, 2);
