@@ -1,6 +1,5 @@
 package io.qtune.engine;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -67,8 +66,7 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
             if (!include[i]) continue;
             for (int r = 0; r < rounds; r++) sums[r] += nanos[i][r];
         }
-        Arrays.sort(sums);
-        return (rounds % 2 == 1 ? sums[rounds / 2] : (sums[rounds / 2 - 1] + sums[rounds / 2]) / 2.0) / 1e6;
+        return Model.median(sums) / 1e6;
     }
 
     /** Kinds timed for the floor: the layers that carry the arithmetic. */
@@ -114,8 +112,8 @@ public record Floor(int batch, int team, List<StepTime> steps, double engineMs, 
         double total = steps.stream().mapToDouble(StepTime::inRunMs).sum();
         for (StepTime s : steps) {
             sb.append(String.format(Locale.ROOT, "%4d %-16s %9.3f %5.1f%% %9s %9s %9s %7s  %s%n", s.index(), s.kind(),
-                    s.inRunMs(), 100 * s.inRunMs() / Math.max(total, 1e-9), ms(s.aloneMs()),
-                    s.inFloor() ? ms(s.coldMs()) : "-", s.inFloor() ? ms(s.weightsColdMs()) : "-",
+                    s.inRunMs(), 100 * s.inRunMs() / Math.max(total, 1e-9), ms(s.aloneMs()), ms(s.coldMs()),
+                    ms(s.weightsColdMs()),
                     Double.isNaN(s.aloneMs()) ? "-" : String.format(Locale.ROOT, "%.2f", s.inRunMs() / s.aloneMs()),
                     s.node()));
         }

@@ -285,9 +285,9 @@ public final class Model implements AutoCloseable {
      * round for the floor as one pass). With {@code cold}, the caches are emptied before the first of the two
      * ({@link CacheEviction}, not timed) and it is timed too: the cold floor; the hot run still follows a run of the
      * same step; then the step's weights alone are flushed from the caches ({@link WeightFlush}, not timed) and it
-     * runs a third time: the weights-cold floor (NaN without the native library). Every other step runs alone too, twice with the second timed (hot only, not part of the floor): what
-     * it costs on its own. Rounds interleave engine and floor, so load from elsewhere on the machine falls on both
-     * alike. On the calling thread's team.
+     * runs a third time: the weights-cold floor (NaN without the native library). Every other step runs alone too,
+     * twice with the second timed (hot only, not part of the floor): what it costs on its own. Rounds interleave engine
+     * and floor, so load from elsewhere on the machine falls on both alike. On the calling thread's team.
      */
     public Floor floor(int batch, int runs, boolean cold) {
         if (batch < 1 || runs < 1) throw new QtuneException("floor needs batch >= 1 and runs >= 1");
@@ -347,6 +347,7 @@ public final class Model implements AutoCloseable {
                     }
                 }
                 List<Floor.StepTime> rows = new ArrayList<>();
+                boolean[] floorSteps = new boolean[steps];
                 double floor = 0, coldFloor = cold ? 0 : Double.NaN, primitives = 0;
                 double weightsColdFloor = weightFlush != null ? 0 : Double.NaN;
                 for (int i = 0; i < steps; i++) {
@@ -354,7 +355,8 @@ public final class Model implements AutoCloseable {
                     boolean prim = s instanceof PrimitiveStep;
                     double aloneMs = median(alone[i]) / 1e6, coldMs = Double.NaN, weightsColdMs = Double.NaN;
                     long weightBytes = 0;
-                    if (inFloor(s)) {
+                    floorSteps[i] = inFloor(s);
+                    if (floorSteps[i]) {
                         weightBytes = ((PrimitiveStep) s).weightBytes();
                         floor += aloneMs;
                         if (cold) {
@@ -369,12 +371,10 @@ public final class Model implements AutoCloseable {
                     // a median, as alone: a run the machine interrupted must not count against the chain
                     double inRunMs = median(inRun[i]) / 1e6;
                     if (prim) primitives += inRunMs;
-                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, inFloor(s), inRunMs, aloneMs, coldMs,
-                            weightsColdMs, weightBytes));
+                    rows.add(new Floor.StepTime(i, s.node, s.kind, implementation(s), prim, floorSteps[i], inRunMs, aloneMs,
+                            coldMs, weightsColdMs, weightBytes));
                 }
                 double engine = median(whole) / 1e6;
-                boolean[] floorSteps = new boolean[steps];
-                for (int i = 0; i < steps; i++) floorSteps[i] = inFloor(p.steps.get(i));
                 return new Floor(batch, team, rows, engine, floor, Floor.onePassMs(alone, floorSteps), coldFloor, weightsColdFloor,
                         eviction != null ? eviction.bytes() : 0,
                         eviction != null ? median(Arrays.copyOf(evictions, evicted)) / 1e6 : Double.NaN,
@@ -417,7 +417,8 @@ public final class Model implements AutoCloseable {
         return s instanceof PrimitiveStep ps ? ps.implementation : "java";
     }
 
-    private static double median(long[] v) {
+    /** The median of {@code v}; of an even count, the mean of the middle two. */
+    static double median(long[] v) {
         long[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;

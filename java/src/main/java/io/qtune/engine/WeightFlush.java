@@ -29,18 +29,14 @@ final class WeightFlush implements AutoCloseable {
         return NativeRuntime.available() ? new WeightFlush(CacheEviction.ofBytes(eng, WAKE_BYTES)) : null;
     }
 
-    /** Flushes {@code step}'s shared memories, then wakes the team on {@code stream}; the bytes flushed. */
-    long flush(PrimitiveStep step, dnnl_stream stream) {
-        long bytes = 0;
+    /** Flushes {@code step}'s shared memories, then wakes the team on {@code stream}. */
+    void flush(PrimitiveStep step, dnnl_stream stream) {
         for (memory m : step.sharedMemories()) {
             try (memory.desc d = m.get_desc(); Pointer data = m.get_data_handle()) {
-                long size = d.get_size();
-                NativeRuntime.flushFromCaches(data, size);
-                bytes += size;
+                NativeRuntime.flushFromCaches(data, d.get_size());
             }
         }
         wake.evict(stream);
-        return bytes;
     }
 
     @Override

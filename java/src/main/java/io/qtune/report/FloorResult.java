@@ -62,7 +62,6 @@ public record FloorResult(String engine, int batch, int threads, double engineMs
      * @param weightBytes bytes of the weights the step reads, 0 when not part of the floor
      */
     public record Step(int index, String node, String kind, String implementation, boolean primitive, boolean inFloor,
-                       double inRunMs,
-                       double share, double aloneMs, double runOverAlone, double coldMs, double weightsColdMs,
-                       long weightBytes) {}
+                       double inRunMs, double share, double aloneMs, double runOverAlone, double coldMs,
+                       double weightsColdMs, long weightBytes) {}
 }
