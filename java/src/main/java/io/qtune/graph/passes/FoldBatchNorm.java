@@ -39,25 +39,20 @@ public final class FoldBatchNorm implements GraphPass {
             // a conv read elsewhere, or a BN whose extra outputs are used, cannot be folded: left for the runtime
             if (m.isEmpty() || !m.get().readOnlyInside(g, "conv") || usesExtraOutputs(g, n)) continue;
             Node conv = m.get().get("conv");
-            float[] gamma = floats(n, "scale", m.get().get("gamma"));
-            float[] beta = floats(n, "offset", m.get().get("beta"));
-            float[] mean = floats(n, "mean", m.get().get("mean"));
-            float[] var = floats(n, "variance", m.get().get("variance"));
             Tensor filter = m.get().get("filter").attrTensor("value");
             if (!filter.isFloat()) {
                 throw new QtuneException("node '" + conv.name() + "': its filter is a " + filter.dtype() + " tensor, not float");
             }
-            double eps = n.attrFloat("epsilon", 1e-4f);
             long[] hwio = filter.shape();
             if (hwio.length != 4) {
                 throw new QtuneException("node '" + conv.name() + "': filter must be HWIO rank 4, got " + Arrays.toString(hwio));
             }
             int oc = Math.toIntExact(hwio[3]);
-            // the pass runs before shape inference can see a graph whose input size is unknown: check what it indexes
-            requireChannels(n, "scale", gamma, oc);
-            requireChannels(n, "offset", beta, oc);
-            requireChannels(n, "mean", mean, oc);
-            requireChannels(n, "variance", var, oc);
+            float[] gamma = parameter(n, "scale", m.get().get("gamma"), oc);
+            float[] beta = parameter(n, "offset", m.get().get("beta"), oc);
+            float[] mean = parameter(n, "mean", m.get().get("mean"), oc);
+            float[] var = parameter(n, "variance", m.get().get("variance"), oc);
+            double eps = n.attrFloat("epsilon", 1e-4f);
             float[] w = filter.floats().clone();
             float[] bias = new float[oc];
             double[] scale = new double[oc];
@@ -78,21 +73,21 @@ public final class FoldBatchNorm implements GraphPass {
         return e.build();
     }
 
-    /** A parameter's values; the pattern matches any constant, so an integer one is refused here. */
-    private static float[] floats(Node bn, String parameter, Node constant) {
+    /**
+     * A parameter's values, one per output channel. The pass runs before shape inference can see a graph whose input
+     * size is unknown, and the pattern matches any constant, so what it indexes is checked here.
+     */
+    private static float[] parameter(Node bn, String parameter, Node constant, int channels) {
         Tensor t = constant.attrTensor("value");
         if (!t.isFloat()) {
             throw new QtuneException("node '" + bn.name() + "': " + parameter + " ('" + constant.name() + "') is a " + t.dtype()
                     + " tensor, not float");
         }
-        return t.floats();
-    }
-
-    private static void requireChannels(Node bn, String parameter, float[] values, int channels) {
-        if (values.length != channels) {
-            throw new QtuneException("node '" + bn.name() + "': " + parameter + " has " + values.length + " values, but the "
+        if (t.floats().length != channels) {
+            throw new QtuneException("node '" + bn.name() + "': " + parameter + " has " + t.floats().length + " values, but the "
                     + "convolution before it has " + channels + " output channels");
         }
+        return t.floats();
     }
 
     private static boolean usesExtraOutputs(Graph g, Node bn) {

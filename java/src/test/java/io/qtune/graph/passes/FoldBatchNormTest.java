@@ -57,14 +57,19 @@ class FoldBatchNormTest {
         assertTrue(Ops.isBatchNorm(bnNode.op()), "folding would change the other reader of conv");
     }
 
+    /** {@code g} with the batch norm's parameter input {@code input} (1..4) holding {@code value}. */
+    private static Graph withParameter(Graph g, int input, io.qtune.graph.Tensor value) {
+        Node param = g.node(g.node("bn").input(input).node());
+        return g.edit().put(param.withAttr("value", value)).build();
+    }
+
     @Test
     void refusesParametersThatDoNotMatchTheChannelsNamingTheNode() {
         // found by scripts/fuzz: an offset shorter than the scale was an ArrayIndexOutOfBoundsException
         Graph g = convBn(Ops.FUSED_BATCH_NORM_V3);
         for (int input = 1; input <= 4; input++) {
             for (int n : new int[] {4, 6}) {
-                Node param = g.node(g.node("bn").input(input).node());
-                Graph bad = g.edit().put(param.withAttr("value", io.qtune.graph.Tensor.ofFloats(new long[] {n}, new float[n]))).build();
+                Graph bad = withParameter(g, input, io.qtune.graph.Tensor.ofFloats(new long[] {n}, new float[n]));
                 QtuneException e = assertThrows(QtuneException.class, () -> new FoldBatchNorm().apply(bad), "input " + input);
                 assertTrue(e.getMessage().startsWith("node 'bn': ") && e.getMessage().contains("has " + n + " values")
                         && e.getMessage().contains("5 output channels"), e.getMessage());
@@ -78,10 +83,10 @@ class FoldBatchNormTest {
         Graph g = convBn(Ops.FUSED_BATCH_NORM_V3);
         String[] names = {"scale", "offset", "mean", "variance"};
         for (int input = 1; input <= 4; input++) {
-            Node param = g.node(g.node("bn").input(input).node());
-            Graph bad = g.edit().put(param.withAttr("value", io.qtune.graph.Tensor.vectorInt32(1, 2, 3, 4, 5))).build();
+            Graph bad = withParameter(g, input, io.qtune.graph.Tensor.vectorInt32(1, 2, 3, 4, 5));
             QtuneException e = assertThrows(QtuneException.class, () -> new FoldBatchNorm().apply(bad), "input " + input);
-            assertEquals("node 'bn': " + names[input - 1] + " ('" + param.name() + "') is a INT32 tensor, not float", e.getMessage());
+            String constant = g.node("bn").input(input).node();
+            assertEquals("node 'bn': " + names[input - 1] + " ('" + constant + "') is a INT32 tensor, not float", e.getMessage());
         }
     }
 
