@@ -99,6 +99,16 @@ public final class ServeFixtures {
         return out.toByteArray();
     }
 
+    /** Polls {@code done} every 10 ms until it holds or {@code bound} has passed; whether it held. */
+    public static boolean waitFor(java.time.Duration bound, java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     /** Whether two float arrays hold the same bits. */
     public static boolean sameBits(float[] a, float[] b) {
         if (a.length != b.length) return false;

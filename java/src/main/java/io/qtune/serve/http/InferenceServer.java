@@ -128,8 +128,9 @@ public final class InferenceServer implements AutoCloseable {
         if (System.getProperty(NODELAY) == null) System.setProperty(NODELAY, "true");
         // A client gone before its answer is written (a client-side timeout while it queued) makes the responder's
         // write fail; the socket is then closed (Exchanges.send), but the JDK's server forgets a connection only when
-        // an answer was written whole, when a handler fails on its HTTP thread, or past this limit, so without it each abandoned
-        // connection (~20 KB of buffers) stays in the server's sets for good. Read the same way as NODELAY.
+        // an answer was written whole, when a handler fails on its HTTP thread, or past this limit, so without it
+        // each abandoned connection (~20 KB of buffers) stays in the server's sets for good. Read the same way as
+        // NODELAY.
         if (System.getProperty(MAX_RSP_TIME) == null) System.setProperty(MAX_RSP_TIME, Long.toString(MAX_RSP_SECONDS));
         try {
             http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);

@@ -141,13 +141,12 @@ final class ModelEndpoint extends Endpoint {
 
     private void answer(HttpExchange ex, long arrived, InferRequest request, List<InferRequest.Output> chosen,
                         InferenceResult result, Throwable failure) {
-        int status = 200;
-        String gone = null;
+        String outcome = RequestError.outcome(200);
         try {
             if (failure != null) {
                 Throwable c = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                status = 500;
-                Exchanges.sendError(ex, status, mapper, "inference failed: " + c.getMessage());
+                outcome = RequestError.outcome(500);
+                Exchanges.sendError(ex, 500, mapper, "inference failed: " + c.getMessage());
                 return;
             }
             InferResponseWriter.Response r = writer.write(request, chosen, result);
@@ -157,13 +156,13 @@ final class ModelEndpoint extends Endpoint {
                 Exchanges.send(ex, 200, Exchanges.JSON, r.body(), Map.of());
             }
         } catch (UncheckedIOException e) {
-            gone = RequestError.CLIENT_GONE; // the client went away: its answer was computed but never delivered
+            outcome = RequestError.CLIENT_GONE; // the client went away: its answer was computed but never delivered
             ex.close();
         } catch (RuntimeException e) {
-            status = 500;
+            outcome = RequestError.outcome(500);
             answerError(ex, 500, "internal error: " + e);
         } finally {
-            metrics.request(gone != null ? gone : RequestError.outcome(status), System.nanoTime() - arrived);
+            metrics.request(outcome, System.nanoTime() - arrived);
         }
     }
 }

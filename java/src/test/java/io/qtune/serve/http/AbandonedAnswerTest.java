@@ -45,12 +45,7 @@ class AbandonedAnswerTest {
     }
 
     static boolean waitFor(BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) return false;
-            Thread.sleep(20);
-        }
-        return true;
+        return ServeFixtures.waitFor(Duration.ofMillis(WAIT_MS), done);
     }
 
     static long answered(InferenceServer s) {

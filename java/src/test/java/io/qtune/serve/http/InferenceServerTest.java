@@ -233,8 +233,7 @@ class InferenceServerTest {
                      InferenceServer.Options.loopback(NAME, 0))) {
             V2Client c = new V2Client(s.baseUri(), null);
             CompletableFuture<V2Client.Reply> waiting = c.sendAsync(c.postRequest(INFER, V2Client.tensorBody(m.inputName(), ServeFixtures.image(1), 1, SIZE, false)));
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (s.service().queuedImages() < 1 && System.nanoTime() < deadline) Thread.sleep(5);
+            ServeFixtures.waitFor(Duration.ofSeconds(30), () -> s.service().queuedImages() >= 1);
             assertEquals(1, s.service().queuedImages());
             long t0 = System.nanoTime();
             V2Client.Reply full = c.post(INFER, V2Client.tensorBody(m.inputName(), new float[2 * ServeFixtures.IMAGE_FLOATS], 2, SIZE, false));
@@ -258,8 +257,7 @@ class InferenceServerTest {
             for (int i = 0; i < 4; i++) {
                 replies.add(c.sendAsync(c.postRequest(INFER, V2Client.tensorBody(m.inputName(), ServeFixtures.image(i), 1, SIZE, false))));
             }
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (s.service().queuedImages() < 4 && System.nanoTime() < deadline) Thread.sleep(5);
+            ServeFixtures.waitFor(Duration.ofSeconds(30), () -> s.service().queuedImages() >= 4);
             assertEquals(4, s.service().queuedImages());
             s.close();
             assertFalse(s.isReady());

@@ -150,8 +150,7 @@ class RequestTimeoutTest {
         try (InferenceServer s = start(2, Duration.ofSeconds(2), Duration.ofMillis(2))) {
             long t0 = System.nanoTime();
             List<Socket> stalled = List.of(stalledBody(s), slowHeaders(s));
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (threadsReading() < 2 && System.nanoTime() < deadline) Thread.sleep(10);
+            ServeFixtures.waitFor(Duration.ofSeconds(10), () -> threadsReading() >= 2);
             V2Client client = new V2Client(s.baseUri(), null);
             CompletableFuture<V2Client.Reply> live = client.sendAsync(client.request("/v2/health/live").GET().build());
             CompletableFuture<V2Client.Reply> ready = client.sendAsync(client.request("/v2/health/ready").GET().build());
