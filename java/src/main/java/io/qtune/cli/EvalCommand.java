@@ -89,6 +89,13 @@ public final class EvalCommand implements Callable<Integer> {
             Progress progress = new Progress(err, "eval " + engine, images.size());
             EvalResult r = new Evaluator(batch, BatchLoader.Options.defaults()).evaluate(classifier, images, offset, 0, progress);
             progress.finish();
+            // TF's oneDNN dispatches as qtune's does (both read ONEDNN_MAX_CPU_ISA), so the warning holds for either engine
+            String saturation = io.qtune.engine.Int8Saturation.warning(io.qtune.graph.GraphDefCodec.read(modelFile),
+                    io.qtune.engine.Int8Saturation.cpu());
+            if (saturation != null) {
+                err.println("warning: " + saturation);
+                err.flush();
+            }
             if (r.nonFinite() > 0) {
                 String what = r.nonFinite() + " of " + r.count() + " images got non-finite scores (NaN or infinity) and count as wrong";
                 if (strict) throw new io.qtune.QtuneException(what + " (--strict)");

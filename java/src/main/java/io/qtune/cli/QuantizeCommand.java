@@ -13,6 +13,7 @@ import io.qtune.graph.GraphDefCodec;
 import io.qtune.quant.QuantPlan;
 import io.qtune.quant.Quantizer;
 import io.qtune.quant.WeightGranularity;
+import io.qtune.quant.WeightRange;
 import io.qtune.zoo.ProxyModel;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,14 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--weights", paramLabel = "G", defaultValue = "per-channel", description = "Weight granularity: per-channel or per-tensor (default: ${DEFAULT-VALUE}).")
     String weights;
+
+    /** The help text of {@code --weight-range}, shared with {@code tune}. */
+    static final String WEIGHT_RANGE_HELP = "Filter codes: 7bit (-63..63: the same integers on every x86-64 CPU, since "
+            + "a CPU without VNNI adds u8 x s8 products in saturating 16-bit pairs) or 8bit (-127..127: exact only on CPUs with "
+            + "VNNI or AMX)";
+
+    @Option(names = "--weight-range", paramLabel = "R", defaultValue = "7bit", description = WEIGHT_RANGE_HELP + " (default: ${DEFAULT-VALUE}).")
+    String weightRange;
 
     @Option(names = "--plan", paramLabel = "FILE", description = "A quant plan (JSON) whose per-op settings and frozen ranges override the defaults.")
     Path plan;
@@ -94,7 +103,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         io.qtune.OutputPaths.check(List.of(new io.qtune.OutputPaths.Output("--out", out),
                 new io.qtune.OutputPaths.Output("--save-plan", savePlan), new io.qtune.OutputPaths.Output("--json", json)),
                 java.util.Arrays.asList(modelFile, plan));
-        Quantizer q = Quantizer.builder().algorithm(RangeAlgorithm.parse(algorithm)).weights(granularity(weights)).calibSize(calibSize)
+        Quantizer q = Quantizer.builder().algorithm(RangeAlgorithm.parse(algorithm)).weights(granularity(weights))
+                .weightRange(WeightRange.parse(weightRange)).calibSize(calibSize)
                 .plan(plan == null ? QuantPlan.empty() : QuantPlan.read(plan)).argMaxOutput(argMaxOutput(argMax)).build();
         PrintWriter err = spec.commandLine().getErr();
         int size = Classifiers.ScoresOutput.of(GraphDefCodec.read(modelFile)).imageSize();
@@ -111,9 +121,12 @@ public final class QuantizeCommand implements Callable<Integer> {
         // BF16 ops are DT_BFLOAT16 TF ops in the file: TF and the oneDNN engine both run them in bf16
         o.printf(Locale.ROOT, "wrote %s: %d ops INT8, %d BF16, %d FP32; calibrated on %d images in %.1f s (%s, %s weights)%n",
                 out, int8, bf16, r.plan().ops().size() - int8 - bf16,
-                r.calibrationImages(), r.calibrationSeconds(), algorithm, weights);
+                r.calibrationImages(), r.calibrationSeconds(), algorithm, weights + " " + weightRange);
         for (String n : r.notes()) o.println("note: " + n);
-        for (String w : r.warnings()) err.println("warning: " + w);
+        List<String> warnings = new java.util.ArrayList<>(r.warnings());
+        String saturation = io.qtune.engine.Int8Saturation.warning(r.int8Graph(), io.qtune.engine.Int8Saturation.cpu());
+        if (saturation != null) warnings.add(saturation);
+        for (String w : warnings) err.println("warning: " + w);
         o.flush();
         err.flush();
         if (json != null) {
@@ -125,11 +138,12 @@ public final class QuantizeCommand implements Callable<Integer> {
             summary.put("calib_seconds", r.calibrationSeconds());
             summary.put("algorithm", algorithm);
             summary.put("weights", weights);
+            summary.put("weight_range", weightRange);
             summary.put("int8_ops", int8);
             summary.put("bf16_ops", bf16);
             summary.put("fp32_ops", r.plan().ops().size() - int8 - bf16);
             summary.put("notes", r.notes());
-            summary.put("warnings", r.warnings());
+            summary.put("warnings", warnings);
             AtomicFiles.write(json, (Json.write(summary) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return 0;

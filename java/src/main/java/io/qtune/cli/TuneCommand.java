@@ -74,6 +74,10 @@ public final class TuneCommand implements Callable<Integer> {
             + "the reference tool's order) or fp32 (default: bf16,fp32 where the CPU runs bf16 natively and not clearly slower than fp32, else fp32).")
     String fallback;
 
+    @Option(names = "--weight-range", paramLabel = "R[,R]", defaultValue = "7bit", description = QuantizeCommand.WEIGHT_RANGE_HELP
+            + "; a list (7bit,8bit) is tried in that order as one more axis of the search (default: ${DEFAULT-VALUE}).")
+    String weightRange;
+
     @Option(names = "--workdir", paramLabel = "DIR", description = "Keep the tuning history here (one JSON line per trial); rerunning resumes from it.")
     Path workdir;
 
@@ -106,6 +110,7 @@ public final class TuneCommand implements Callable<Integer> {
                 .criterion(AccuracyCriterion.parse(criterion)).metric(Metric.parse(metric)).strategy(Strategy.named(strategy))
                 .objective(Search.Objective.parse(objective)).maxTrials(maxTrials).runtime(TrialRuntime.parse(runtime))
                 .fallback(fallbackOrder(fallback))
+                .weightRanges(java.util.Arrays.stream(weightRange.split(",", -1)).map(String::strip).map(io.qtune.quant.WeightRange::parse).toList())
                 .workdir(workdir).out(this.out).json(json).html(html).shutdownHook(true);
         if (timeBudget != null) b.timeBudget(Tuner.parseDuration(timeBudget));
         if (evalLimit < 0) throw new io.qtune.QtuneException("--eval-limit must be 0 (all) or more, got " + evalLimit);
@@ -158,7 +163,7 @@ public final class TuneCommand implements Callable<Integer> {
     }
 
     private static String shortKey(Candidate c) {
-        String base = c.algorithm() + "/" + c.weightsName();
+        String base = c.algorithm() + "/" + c.weightsName() + (c.weightRange() == io.qtune.quant.WeightRange.DEFAULT ? "" : "/" + c.weightRange().spec());
         if (!c.bf16Ops().isEmpty()) base += " +" + c.bf16Ops().size() + " BF16";
         return c.fp32Ops().isEmpty() ? base : base + " +" + c.fp32Ops().size() + " FP32";
     }

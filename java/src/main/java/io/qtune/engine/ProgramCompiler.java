@@ -111,14 +111,18 @@ final class ProgramCompiler {
                 new ArrayList<>(c.hostVisible), c.scope, c.eng, notes(c));
     }
 
-    /** The program's notes: a whole BF16 model on a CPU without bf16 falls back once, so one line says so first. */
+    /**
+     * The program's notes: a whole BF16 model on a CPU without bf16 falls back once, so one line says so first; 8-bit
+     * filters on a CPU without VNNI compute other integers than TF's semantics (Int8Saturation), one line for all.
+     */
     private static List<String> notes(CompileContext c) {
-        List<String> fp32 = c.bf16WithoutCpu;
-        if (fp32.isEmpty()) return c.notes;
-        String why = " in FP32, not bf16: the CPU has no avx512_bf16/AMX";
         List<String> out = new ArrayList<>();
-        out.add(fp32.size() == 1 ? "node '" + fp32.get(0) + "' runs" + why
-                : fp32.size() + " convolutions marked bf16 (node '" + fp32.get(0) + "' and " + (fp32.size() - 1) + " more) run" + why);
+        List<String> fp32 = c.bf16WithoutCpu;
+        String why = " in FP32, not bf16: the CPU has no avx512_bf16/AMX";
+        if (fp32.size() == 1) out.add("node '" + fp32.get(0) + "' runs" + why);
+        else if (fp32.size() > 1) out.add(fp32.size() + " convolutions marked bf16 (node '" + fp32.get(0) + "' and " + (fp32.size() - 1) + " more) run" + why);
+        String saturation = Int8Saturation.warning(c.g, Int8Saturation.cpu());
+        if (saturation != null) out.add(saturation);
         out.addAll(c.notes);
         return out;
     }

@@ -278,7 +278,8 @@ public final class Int8GraphWriter {
             DType tbias = x.type() == DType.QINT8 ? DType.FLOAT : DType.QINT32; // as Intel: float bias on signed input
             float[] minRange = tbias == DType.QINT32 ? Int8Weights.minFilterRange(b.floats(), x.type(), x.range()) : null;
             boolean perChannel = decisions.perChannel(n.name());
-            Int8Weights.QuantizedFilter qf = Int8Weights.quantizeFilter(n.name(), w, perChannel, minRange);
+            Int8Weights.QuantizedFilter qf = Int8Weights.quantizeFilter(n.name(), w, perChannel, minRange,
+                    Int8Weights.Codes.forConvolution(decisions.sevenBitWeights(n.name()), x.type()));
             Tensor bias = tbias == DType.FLOAT ? b : Int8Weights.qint32Bias(n.name(), b.floats(), x.type(), x.range(), qf.range());
             float[] fmin = new float[qf.range().length];
             for (int i = 0; i < fmin.length; i++) fmin[i] = -qf.range()[i];

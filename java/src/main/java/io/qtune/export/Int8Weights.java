@@ -16,11 +16,32 @@ public final class Int8Weights {
     public record QuantizedFilter(Tensor values, float[] range) {}
 
     /**
+     * Which qint8 codes a filter may use: every code up to {@code limit} in magnitude that is a multiple of
+     * {@code step}. All of qint8 ({@link #FULL}) is exact on CPUs with VNNI only: without it the INT8 dot product
+     * ({@code vpmaddubsw}) adds two u8 x s8 products in saturating 16-bit arithmetic, which 7-bit codes never overflow:
+     * 2 * 255 * 63 = 32,130 <= 32,767 ({@link #SEVEN_BIT}). On signed (qint8) input oneDNN without VNNI adds 128 to
+     * the input and halves every weight (its reorder rounds w / 2): there the 7-bit codes are written doubled
+     * ({@link #SEVEN_BIT_DOUBLED}), so that halving them is exact and gives back the same 7-bit products.
+     */
+    public record Codes(int limit, int step) {
+        public static final Codes FULL = new Codes(127, 1);
+        public static final Codes SEVEN_BIT = new Codes(63, 1);
+        public static final Codes SEVEN_BIT_DOUBLED = new Codes(126, 2);
+
+        /** The codes of an INT8 graph's convolution (TF's and qtune's oneDNN kernels) reading {@code tinput}. */
+        public static Codes forConvolution(boolean sevenBit, DType tinput) {
+            return !sevenBit ? FULL : tinput == DType.QINT8 ? SEVEN_BIT_DOUBLED : SEVEN_BIT;
+        }
+    }
+
+    /**
      * Quantizes an HWIO float filter: range = max|W| over H, W, I per output channel (or over everything), weight
      * q = round_half_even(W / (range / 127)). A channel whose range is zero gets range 1 (its weights are all 0 at any
      * scale); {@code minRange} raises ranges that are too small for the bias to fit in int32 (see {@link #minFilterRange}).
+     * With fewer {@link Codes} than all of qint8, max|W| lands on the largest allowed code, and the range written
+     * beside the codes still stands for code 127, so TF and oneDNN read them as any other qint8 filter.
      */
-    public static QuantizedFilter quantizeFilter(String node, Tensor w, boolean perChannel, float[] minRange) {
+    public static QuantizedFilter quantizeFilter(String node, Tensor w, boolean perChannel, float[] minRange, Codes codes) {
         if (w.dtype() != DType.FLOAT || w.rank() != 4) {
             throw new QtuneException("node '" + node + "': filter must be a float HWIO tensor, got " + w);
         }
@@ -34,12 +55,15 @@ public final class Int8Weights {
         }
         for (int r = 0; r < range.length; r++) {
             if (range[r] == 0) range[r] = 1f;
+            else if (codes.limit() != 127) range[r] = (float) (range[r] * 127.0 / codes.limit());
             if (minRange != null) range[r] = Math.max(range[r], perChannel ? minRange[r] : max(minRange));
         }
         long[] q = new long[f.length];
+        int step = codes.step(), limit = codes.limit();
         for (int i = 0; i < f.length; i++) {
             float scale = Int8Semantics.filterScale(-range[perChannel ? i % oc : 0], range[perChannel ? i % oc : 0]);
-            q[i] = (long) Math.max(-127, Math.min(127, Math.rint(f[i] / scale)));
+            double code = step == 1 ? Math.rint(f[i] / scale) : step * Math.rint(f[i] / (step * (double) scale));
+            q[i] = (long) Math.max(-limit, Math.min(limit, code));
         }
         return new QuantizedFilter(Tensor.ofLongs(DType.QINT8, w.shape(), q), range);
     }

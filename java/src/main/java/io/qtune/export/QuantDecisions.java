@@ -17,6 +17,11 @@ public interface QuantDecisions {
     /** Whether a convolution's filter gets one range per output channel (else one for the whole tensor). */
     boolean perChannel(String fusedNodeName);
 
+    /** Whether a convolution's filter codes use 7 bits (saturation-free without VNNI, see Int8Weights.codeLimit). */
+    default boolean sevenBitWeights(String fusedNodeName) {
+        return false;
+    }
+
     /**
      * The calibrated range {min, max} of an FP32 activation tensor ("node" or "node:k"), or null if there is none.
      * Only max(|min|, |max|) matters to TF's kernels, and the sign of min picks qint8 over quint8 for QuantizeV2.

@@ -165,7 +165,9 @@ final class QdqLowering {
         // the same filter codes as qtune's INT8 graph: its qint32 bias (u8 input) may raise a channel's range
         float[] minRange = x.type() == DType.QUINT8 ? Int8Weights.minFilterRange(b.floats(), x.type(), x.range()) : null;
         boolean perChannel = e.decisions.perChannel(n.name());
-        Int8Weights.QuantizedFilter qf = Int8Weights.quantizeFilter(n.name(), w, perChannel, minRange);
+        Int8Weights.QuantizedFilter qf = Int8Weights.quantizeFilter(n.name(), w, perChannel, minRange,
+                // ONNX Runtime needs no doubled codes on signed input: the same real weights as the INT8 graph's
+                e.decisions.sevenBitWeights(n.name()) ? Int8Weights.Codes.SEVEN_BIT : Int8Weights.Codes.FULL);
         long[] biasQ = Int8Weights.qint32Bias(n.name(), b.floats(), x.type(), x.range(), qf.range()).longs();
 
         int[] from = OnnxEmission.oihwOrder(hwio);

@@ -24,6 +24,12 @@ public record PlanDecisions(QuantPlan plan) implements QuantDecisions {
     }
 
     @Override
+    public boolean sevenBitWeights(String fusedNodeName) {
+        OpPlan op = plan.ops().get(fusedNodeName);
+        return op != null && op.weightRange() == WeightRange.SEVEN_BIT;
+    }
+
+    @Override
     public float[] range(String tensorName) {
         TensorRange r = plan.ranges().get(tensorName);
         return r == null ? null : new float[] {r.min(), r.max()};

@@ -39,7 +39,8 @@ import java.util.TreeSet;
  *     "resnet_model/conv2d/Conv2D": {
  *       "activation_algorithm": "kl",
  *       "precision": "INT8",
- *       "weight_granularity": "PER_CHANNEL"
+ *       "weight_granularity": "PER_CHANNEL",
+ *       "weight_range": "7bit"
  *     }
  *   },
  *   "ranges": {
@@ -72,6 +73,7 @@ final class PlanJson {
                 g.writeStringField("activation_algorithm", op.activationAlgorithm());
                 g.writeStringField("precision", op.precision().name());
                 g.writeStringField("weight_granularity", op.weights().name());
+                g.writeStringField("weight_range", op.weightRange().spec());
                 g.writeEndObject();
             }
             g.writeEndObject();
@@ -213,14 +215,25 @@ final class PlanJson {
 
         OpPlan opPlan(JsonNode node, JsonPointer ptr, String path) {
             object(node, ptr, path);
-            onlyFields(node, ptr, path, Set.of("activation_algorithm", "precision", "weight_granularity"));
+            onlyFields(node, ptr, path, Set.of("activation_algorithm", "precision", "weight_granularity", "weight_range"));
             JsonPointer pAt = ptr.appendProperty("precision"), wAt = ptr.appendProperty("weight_granularity");
             JsonPointer aAt = ptr.appendProperty("activation_algorithm");
             Precision p = enumValue(field(node, ptr, path, "precision"), pAt, path + ".precision", Precision.class);
             WeightGranularity w = enumValue(field(node, ptr, path, "weight_granularity"), wAt, path + ".weight_granularity", WeightGranularity.class);
             String algorithm = string(field(node, ptr, path, "activation_algorithm"), aAt, path + ".activation_algorithm");
+            // plans written before qtune had 7-bit weights say nothing: they were quantized with all of qint8
+            WeightRange range = WeightRange.EIGHT_BIT;
+            if (node.has("weight_range")) {
+                JsonPointer rAt = ptr.appendProperty("weight_range");
+                String spec = string(node.get("weight_range"), rAt, path + ".weight_range");
+                try {
+                    range = WeightRange.parse(spec);
+                } catch (QtuneException ex) {
+                    throw error(rAt, path + ".weight_range: must be 7bit or 8bit, found \"" + spec + "\"");
+                }
+            }
             try {
-                return new OpPlan(p, w, algorithm);
+                return new OpPlan(p, w, range, algorithm);
             } catch (QtuneException ex) {
                 throw error(aAt, path + ".activation_algorithm: " + ex.getMessage());
             }

@@ -27,6 +27,7 @@ import java.util.function.IntConsumer;
 public final class Quantizer {
     private final String algorithm;
     private final WeightGranularity weights;
+    private final WeightRange weightRange;
     private final int calibSize;
     private final int batch;
     private final QuantPlan basePlan;
@@ -39,6 +40,7 @@ public final class Quantizer {
         this.calibration = b.calibration;
         this.calibrationSpec = b.calibrationSpec;
         this.weights = b.weights;
+        this.weightRange = b.weightRange;
         this.calibSize = b.calibSize;
         this.batch = b.batch;
         this.basePlan = b.plan;
@@ -56,7 +58,7 @@ public final class Quantizer {
     /** The plan every quantizable op of the fused graph gets by default, before ranges. */
     public QuantPlan defaultPlan(Graph fused) {
         QuantPlan p = QuantPlan.empty();
-        OpPlan op = new OpPlan(Precision.INT8, weights, algorithm);
+        OpPlan op = new OpPlan(Precision.INT8, weights, weightRange, algorithm);
         for (String name : QuantPipeline.quantizableOps(fused)) p = p.withOp(name, op);
         // a plan given by the user overrides the defaults op by op, and brings its frozen ranges
         for (Map.Entry<String, OpPlan> e : basePlan.ops().entrySet()) {
@@ -133,6 +135,7 @@ public final class Quantizer {
         private LabeledImages calibration;
         private String calibrationSpec;
         private WeightGranularity weights = WeightGranularity.PER_CHANNEL;
+        private WeightRange weightRange = WeightRange.DEFAULT;
         private int calibSize = CalibrationRun.DEFAULT_SIZE;
         private int batch = 4;
         private QuantPlan plan = QuantPlan.empty();
@@ -160,6 +163,12 @@ public final class Quantizer {
 
         public Builder weights(WeightGranularity g) {
             this.weights = g;
+            return this;
+        }
+
+        /** 7bit (default: exact on every CPU) or 8bit (exact only where the CPU has VNNI); see {@link WeightRange}. */
+        public Builder weightRange(WeightRange r) {
+            this.weightRange = java.util.Objects.requireNonNull(r, "weightRange");
             return this;
         }
 

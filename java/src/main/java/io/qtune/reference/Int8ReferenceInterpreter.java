@@ -9,6 +9,7 @@ import io.qtune.graph.Ops;
 import io.qtune.graph.ShapeInference;
 import io.qtune.graph.Tensor;
 import io.qtune.graph.TensorRef;
+import io.qtune.semantics.Int8DotProduct;
 import io.qtune.semantics.Int8Semantics;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,9 +33,17 @@ public final class Int8ReferenceInterpreter {
     }
 
     private final Graph graph;
+    private final Int8DotProduct dotProduct;
 
+    /** The reference of TF's semantics: every u8 x s8 product summed exactly ({@link Int8DotProduct#EXACT}). */
     public Int8ReferenceInterpreter(Graph graph) {
+        this(graph, Int8DotProduct.EXACT);
+    }
+
+    /** As above, with the convolutions' products summed as {@code dotProduct} says a CPU sums them. */
+    public Int8ReferenceInterpreter(Graph graph, Int8DotProduct dotProduct) {
         this.graph = graph;
+        this.dotProduct = dotProduct;
     }
 
     /** Runs the graph on float feeds and returns every output of every node. */
@@ -237,6 +246,14 @@ public final class Int8ReferenceInterpreter {
         ConvGeometry g = ConvGeometry.of(n, xs, kh, kw);
         int oh = (int) shape[1], ow = (int) shape[2];
         long[] wq = w.longs();
+        boolean pairs = dotProduct == Int8DotProduct.SATURATING_PAIRS;
+        if (pairs && tin == DType.QINT8) {
+            // signed input: no pair can saturate, but each weight is halved and the sum doubled (Int8DotProduct)
+            pairs = false;
+            wq = wq.clone();
+            for (int i = 0; i < wq.length; i++) wq[i] = Int8DotProduct.halvedWeight(wq[i]);
+            for (int o = 0; o < oc; o++) scale[o] *= 2;
+        }
         float[] xd = x.data();
         float[] y = new float[batch * oh * ow * oc];
         int[] acc = new int[oc];
@@ -256,6 +273,10 @@ public final class Int8ReferenceInterpreter {
                             if (ix < 0 || ix >= wd) continue;
                             int xBase = ((b * h + iy) * wd + ix) * ic;
                             int wBase = (ky * kw + kx) * ic * oc;
+                            if (pairs) {
+                                pairSums(xd, xBase, wq, wBase, ic, oc, acc);
+                                continue;
+                            }
                             for (int c = 0; c < ic; c++) {
                                 int xv = (int) xd[xBase + c];
                                 if (xv == 0) continue;
@@ -275,6 +296,18 @@ public final class Int8ReferenceInterpreter {
             }
         }
         put(values, n, new Value(shape, tout, y), scalar(n, 7, values), scalar(n, 8, values));
+    }
+
+    /** One tap's products added as vpmaddubsw does: input channels 2j and 2j+1 in a saturated 16-bit sum. */
+    private static void pairSums(float[] xd, int xBase, long[] wq, int wBase, int ic, int oc, int[] acc) {
+        for (int c = 0; c < ic; c += 2) {
+            int x0 = (int) xd[xBase + c], x1 = c + 1 < ic ? (int) xd[xBase + c + 1] : 0;
+            int w0 = wBase + c * oc, w1 = w0 + oc;
+            for (int o = 0; o < oc; o++) {
+                int sum = x0 * (int) wq[w0 + o] + (c + 1 < ic ? x1 * (int) wq[w1 + o] : 0);
+                acc[o] += Int8DotProduct.saturatePair(sum);
+            }
+        }
     }
 
     /** An FP32 op: run it alone through the FP32 reference interpreter, its computed inputs fed as placeholders. */

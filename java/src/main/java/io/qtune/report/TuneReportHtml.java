@@ -46,7 +46,8 @@ public final class TuneReportHtml {
         TuningReport.Int8 int8 = r.int8();
         if (int8 != null) {
             row(b, "INT8 " + metric + " (written plan)", pct(int8.accuracy()) + " on " + int8.images() + " images (" + esc(int8.stage()) + "); "
-                    + num(int8.throughput(), "%.0f") + " img/s");
+                    + num(int8.throughput(), "%.0f") + " img/s"
+                    + (Double.isFinite(r.int8OverFp32()) ? ", " + num(r.int8OverFp32(), "%.2f") + "x FP32's speed here" : ""));
             row(b, "written plan", "<span class=\"mono\">" + esc(int8.candidate()) + "</span>");
         }
         TuningReport.Counts c = r.counts();

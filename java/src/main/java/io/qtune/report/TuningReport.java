@@ -25,6 +25,12 @@ public record TuningReport(String status, boolean met, String stopReason, String
         warnings = List.copyOf(warnings);
     }
 
+    /** INT8's measured throughput over FP32's, both timed in this run on this machine; NaN where either was not timed. */
+    @com.fasterxml.jackson.annotation.JsonProperty("int8_over_fp32")
+    public double int8OverFp32() {
+        return int8 == null ? Double.NaN : int8.throughput() / fp32.throughput();
+    }
+
     /** The FP32 baseline on the full evaluation set. */
     public record Fp32(double accuracy, int images, double throughput) {}
 

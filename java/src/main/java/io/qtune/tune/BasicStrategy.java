@@ -27,7 +27,7 @@ public final class BasicStrategy implements Strategy {
     @Override
     public Optional<Candidate> search(Search s) {
         Trial best = null;
-        for (Candidate c : MODEL_WIDE) {
+        for (Candidate c : s.modelWide()) {
             Trial t = s.measure(c, Stage.FULL, "model-wide");
             if (t.passed()) return Optional.of(c);
             if (best == null || t.m().accuracy() > best.m().accuracy()) best = t;

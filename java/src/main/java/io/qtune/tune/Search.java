@@ -89,6 +89,20 @@ public final class Search {
         return this;
     }
 
+    private List<Candidate> modelWide = Strategy.MODEL_WIDE;
+
+    /** The model-wide configs a strategy starts from, in order ({@link Strategy#modelWide}). */
+    public List<Candidate> modelWide() {
+        return modelWide;
+    }
+
+    /** The weight ranges the model-wide configs take, in the order they are tried ({@code tune --weight-range}). */
+    public Search weightRanges(List<io.qtune.quant.WeightRange> ranges) {
+        if (ranges.isEmpty()) throw new IllegalArgumentException("no weight range to try");
+        this.modelWide = Strategy.modelWide(ranges);
+        return this;
+    }
+
     /** The first precision an op out of INT8 falls back to. */
     public io.qtune.quant.Precision firstFallback() {
         return fallbacks.get(0);

@@ -35,7 +35,7 @@ public final class SensitivityStrategy implements Strategy {
     @Override
     public Optional<Candidate> search(Search s) {
         List<Trial> screened = new ArrayList<>();
-        for (Candidate c : MODEL_WIDE) screened.add(s.measure(c, Stage.SUBSET, "model-wide"));
+        for (Candidate c : s.modelWide()) screened.add(s.measure(c, Stage.SUBSET, "model-wide"));
         // stable: ties keep the reference order
         List<Trial> byPrediction = new ArrayList<>(screened);
         byPrediction.sort(Comparator.comparingDouble((Trial t) -> -s.predictedFull(t)).thenComparingDouble(t -> t.m().divergence()));

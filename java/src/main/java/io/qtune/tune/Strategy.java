@@ -2,17 +2,31 @@ package io.qtune.tune;
 
 import io.qtune.InvalidSetting;
 import io.qtune.quant.WeightGranularity;
+import io.qtune.quant.WeightRange;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /** A way to walk the tuning space; returns the first plan it accepts, if any (the search keeps every measurement). */
 public interface Strategy {
-    /** The reference order of model-wide configs: activation algorithm {minmax, kl} x weights {per-channel, per-tensor}. */
-    List<Candidate> MODEL_WIDE = List.of(
-            Candidate.allInt8("minmax", WeightGranularity.PER_CHANNEL),
-            Candidate.allInt8("minmax", WeightGranularity.PER_TENSOR),
-            Candidate.allInt8("kl", WeightGranularity.PER_CHANNEL),
-            Candidate.allInt8("kl", WeightGranularity.PER_TENSOR));
+    /**
+     * The reference order of model-wide configs: for each weight range in the order given, activation algorithm
+     * {minmax, kl} x weights {per-channel, per-tensor}.
+     */
+    static List<Candidate> modelWide(List<WeightRange> ranges) {
+        List<Candidate> out = new ArrayList<>();
+        for (WeightRange r : ranges) {
+            for (String algorithm : List.of("minmax", "kl")) {
+                for (WeightGranularity w : List.of(WeightGranularity.PER_CHANNEL, WeightGranularity.PER_TENSOR)) {
+                    out.add(Candidate.allInt8(algorithm, w, r));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The model-wide configs at the default weight range. */
+    List<Candidate> MODEL_WIDE = modelWide(List.of(WeightRange.DEFAULT));
 
     String name();
 

@@ -2,6 +2,7 @@ package io.qtune.tune;
 
 import io.qtune.QtuneException;
 import io.qtune.quant.WeightGranularity;
+import io.qtune.quant.WeightRange;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +35,7 @@ public record Trial(int index, String phase, Stage stage, Candidate candidate, M
         o.put("stage", stage.id());
         o.put("algorithm", candidate.algorithm());
         o.put("weights", candidate.weightsName());
+        o.put("weight_range", candidate.weightRange().spec());
         o.put("fp32_ops", new ArrayList<>(candidate.fp32Ops()));
         if (!candidate.bf16Ops().isEmpty()) o.put("bf16_ops", new ArrayList<>(candidate.bf16Ops()));
         o.put("accuracy", m.accuracy());
@@ -61,7 +63,9 @@ public record Trial(int index, String phase, Stage stage, Candidate candidate, M
             for (Object x : (List<Object>) o.get("fp32_ops")) ops.add((String) x);
             List<String> bf16 = new ArrayList<>();
             if (o.get("bf16_ops") != null) for (Object x : (List<Object>) o.get("bf16_ops")) bf16.add((String) x);
-            Candidate c = new Candidate((String) o.get("algorithm"), g, new TreeSet<>(ops), new TreeSet<>(bf16));
+            // a history written before the weight range was recorded used all of qint8
+            String range = o.get("weight_range") == null ? WeightRange.EIGHT_BIT.spec() : (String) o.get("weight_range");
+            Candidate c = new Candidate((String) o.get("algorithm"), g, WeightRange.parse(range), new TreeSet<>(ops), new TreeSet<>(bf16));
             Stage stage = Stage.valueOf(((String) o.get("stage")).toUpperCase(java.util.Locale.ROOT));
             Measurement m = new Measurement(num(o, "accuracy"), (int) num(o, "images"), num(o, "divergence"),
                     (int) num(o, "disagreements"), num(o, "seconds"));

@@ -19,6 +19,7 @@ import io.qtune.quant.Calibration;
 import io.qtune.quant.OpPlan;
 import io.qtune.quant.QuantPipeline;
 import io.qtune.quant.QuantPlan;
+import io.qtune.quant.WeightRange;
 import io.qtune.platform.Machine;
 import io.qtune.report.Provenance;
 import io.qtune.report.TuneReportHtml;
@@ -111,7 +112,8 @@ public final class Tuner {
                     Runtime.getRuntime().availableProcessors(), o.workdir == null ? null : o.workdir.resolve("scratch"))) {
                 Search search = new Search(evaluator, o.criterion, space.ops(), history, o.listener, o.objective,
                         o.timeBudget == null ? 0 : o.timeBudget.toNanos(), o.maxTrials, System::nanoTime)
-                        .fallbacks(fallback.order().stream().skip(1).map(p -> io.qtune.quant.Precision.valueOf(p.toUpperCase(java.util.Locale.ROOT))).toList());
+                        .fallbacks(fallback.order().stream().skip(1).map(p -> io.qtune.quant.Precision.valueOf(p.toUpperCase(java.util.Locale.ROOT))).toList())
+                        .weightRanges(o.weightRanges);
                 if (evaluator.runtimeNote() != null) o.listener.message(evaluator.runtimeNote());
                 AtomicBoolean written = new AtomicBoolean();
                 Provenance provenance = provenance(modelFile, calibSpec, evalSpec, dataDigest, options);
@@ -223,7 +225,8 @@ public final class Tuner {
         for (String op : space.ops()) {
             OpPlan p = plan.op(op);
             planRows.add(new TuningReport.PlanRow(op, p.precision().name(),
-                    p.weights() == io.qtune.quant.WeightGranularity.PER_CHANNEL ? "per-channel" : "per-tensor", p.activationAlgorithm()));
+                    (p.weights() == io.qtune.quant.WeightGranularity.PER_CHANNEL ? "per-channel/" : "per-tensor/") + p.weightRange().spec(),
+                    p.activationAlgorithm()));
         }
         List<TuningReport.LayerErrorRow> layers = new ArrayList<>();
         Integer layerErrorImages = null;
@@ -264,7 +267,8 @@ public final class Tuner {
 
     private static TuningReport.TrialRow trialRow(Trial t, Double predictedFull) {
         Measurement m = t.m();
-        return new TuningReport.TrialRow(t.index(), t.phase(), t.stage().id(), t.candidate().algorithm(), t.candidate().weightsName(),
+        return new TuningReport.TrialRow(t.index(), t.phase(), t.stage().id(), t.candidate().algorithm(),
+                t.candidate().weightsName() + "/" + t.candidate().weightRange().spec(),
                 new ArrayList<>(t.candidate().fp32Ops()), m.accuracy(), m.images(), m.divergence(), m.disagreements(), m.seconds(),
                 t.throughput(), t.passed(), t.resumed(), predictedFull, new ArrayList<>(t.candidate().bf16Ops()));
     }
@@ -310,6 +314,7 @@ public final class Tuner {
         if (o.fallback != null) m.put("fallback", o.fallback.stream().map(p -> p.name().toLowerCase(java.util.Locale.ROOT)).toList());
         // absent for top-1, so histories written before there were metrics still resume
         if (o.metric != Metric.TOP1) m.put("metric", o.metric.id());
+        m.put("weight_ranges", o.weightRanges.stream().map(WeightRange::spec).toList());
         return m;
     }
 
@@ -357,6 +362,7 @@ public final class Tuner {
         private int maxTrials, calibSize = CalibrationRun.DEFAULT_SIZE, calibBatch = 50, subsetSize = 1000, evalLimit, layerErrorImages = 4;
         private boolean shutdownHook;
         private List<io.qtune.quant.Precision> fallback;
+        private List<WeightRange> weightRanges = List.of(WeightRange.DEFAULT);
         private TuningListener listener = new TuningListener() {};
 
         /** Null: the embedded proxy model (with fashion-mnist:train / fashion-mnist:test unless given). */
@@ -423,6 +429,17 @@ public final class Tuner {
                 throw new InvalidSetting("fallback", "must be bf16,fp32 or fp32, got " + order.toString().toLowerCase(java.util.Locale.ROOT));
             }
             this.fallback = order == null ? null : List.copyOf(order);
+            return this;
+        }
+        /**
+         * The weight ranges the model-wide configs take, in the order they are tried (default: [7bit]). 8-bit weights
+         * are exact only on a CPU with VNNI (WeightRange); a tuned model is deployed wherever it is, so 8bit is opt-in.
+         */
+        public Builder weightRanges(List<WeightRange> ranges) {
+            if (ranges == null || ranges.isEmpty() || new java.util.HashSet<>(ranges).size() != ranges.size()) {
+                throw new InvalidSetting("weightRanges", "must name 7bit and/or 8bit, each once, got " + ranges);
+            }
+            this.weightRanges = List.copyOf(ranges);
             return this;
         }
         public Builder listener(TuningListener l) { this.listener = l; return this; }

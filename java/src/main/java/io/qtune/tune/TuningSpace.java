@@ -61,7 +61,7 @@ public final class TuningSpace {
         QuantPlan p = QuantPlan.empty();
         for (String op : ops) {
             Precision prec = c.fp32Ops().contains(op) ? Precision.FP32 : c.bf16Ops().contains(op) ? Precision.BF16 : Precision.INT8;
-            p = p.withOp(op, new OpPlan(prec, c.weights(), c.algorithm()));
+            p = p.withOp(op, new OpPlan(prec, c.weights(), c.weightRange(), c.algorithm()));
         }
         return p.withRanges(ranges(c.algorithm()));
     }

@@ -111,7 +111,6 @@ public class Int8GraphWriterTest {
 
     @Test
     void everyConvolutionMatchesTheJavaInt8Reference() {
-        io.qtune.testing.Cpu.assumeExactInt8();
         Graph g = new Int8GraphWriter().convert(fused, allInt8).graph();
         float[] input = testInput();
         long[] shape = SmallResNet.inputShape(BATCH);
@@ -192,7 +191,6 @@ public class Int8GraphWriterTest {
 
     @Test
     void oneConvolutionKeptFp32StillRunsInTensorFlow() {
-        io.qtune.testing.Cpu.assumeExactInt8();
         float[] input = testInput();
         long[] shape = SmallResNet.inputShape(BATCH);
         var ref = TfReference.run(fp32, SmallResNet.INPUT, input, shape, List.of("softmax_tensor"));
@@ -256,7 +254,6 @@ public class Int8GraphWriterTest {
 
     @Test
     void graphsBeyondResNetExportWithFallbacksWhereTensorFlowHasNoKernel() {
-        io.qtune.testing.Cpu.assumeExactInt8();
         // every op the importer accepts in FP32, then a conv + bias + Relu6 whose outputs exceed 6
         Graph odd = io.qtune.reference.ReferenceInterpreterTest.everyOp();
         GraphBuilder b = new GraphBuilder(5);
@@ -305,7 +302,6 @@ public class Int8GraphWriterTest {
 
     @Test
     void aSummandWithOtherLateReadersGetsItsOwnCopy() {
-        io.qtune.testing.Cpu.assumeExactInt8();
         // t feeds a sum (S = relu(convB(t) + t)) and another head (C) that need not run before S; then D = relu(convD(S) + S)
         // reads S both as input and as summand. TF computes sums in place in the summand's buffer and refuses at run
         // time ("Summand cannot be forwarded") when anything else still holds it, so both sums need a private summand.

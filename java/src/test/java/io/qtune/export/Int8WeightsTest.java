@@ -31,7 +31,7 @@ class Int8WeightsTest {
 
     @Test
     void perChannelByHand() {
-        Int8Weights.QuantizedFilter q = Int8Weights.quantizeFilter("conv", Tensor.ofFloats(SHAPE, FILTER), true, null);
+        Int8Weights.QuantizedFilter q = Int8Weights.quantizeFilter("conv", Tensor.ofFloats(SHAPE, FILTER), true, null, Int8Weights.Codes.FULL);
         // channel 0: max|w| = 1.984375 = 127/64 -> step 1/64; 0.5 -> 32, 0.5078125 = 32.5/64 -> 32 (half to even),
         //            -1.984375 -> -127, 0.5234375 = 33.5/64 -> 34 (half to even; Intel's truncation gave 33)
         // channel 1: max|w| = 3.96875 = 127/32 -> step 1/32; -0.046875 = -1.5/32 -> -2, 3.96875 -> 127,
@@ -45,7 +45,7 @@ class Int8WeightsTest {
 
     @Test
     void perTensorByHand() {
-        Int8Weights.QuantizedFilter q = Int8Weights.quantizeFilter("conv", Tensor.ofFloats(SHAPE, FILTER), false, null);
+        Int8Weights.QuantizedFilter q = Int8Weights.quantizeFilter("conv", Tensor.ofFloats(SHAPE, FILTER), false, null, Int8Weights.Codes.FULL);
         // max|w| = 3.96875 -> step 1/32: 0.5 -> 16, -0.046875 -> -1.5 -> -2, 0.5078125 -> 16.25 -> 16,
         // 3.96875 -> 127, -1.984375 -> -63.5 -> -64, 0.015625 -> 0.5 -> 0, 0.5234375 -> 16.75 -> 17, -1 -> -32
         assertArrayEquals(new float[] {127f / 32}, q.range());
@@ -56,7 +56,7 @@ class Int8WeightsTest {
     void aMinimumRangeWidensTheStep() {
         // the bias of channel 1 needs range 8: its step becomes 8/127 and 3.96875 -> 63.0 -> 63
         float[] min = {0f, 8f, 0f};
-        Int8Weights.QuantizedFilter q = Int8Weights.quantizeFilter("conv", Tensor.ofFloats(SHAPE, FILTER), true, min);
+        Int8Weights.QuantizedFilter q = Int8Weights.quantizeFilter("conv", Tensor.ofFloats(SHAPE, FILTER), true, min, Int8Weights.Codes.FULL);
         assertArrayEquals(new float[] {127f / 64, 8f, 1f}, q.range());
         assertEquals(Math.rint(3.96875f / (8f / 127f)), q.values().longs()[4]);
     }
@@ -69,7 +69,7 @@ class Int8WeightsTest {
         float[] w = new float[3 * 3 * 32 * oc];
         for (int i = 0; i < w.length; i++) w[i] = (float) (r.nextGaussian() * 0.02 * (1 + i % oc));
         for (boolean perChannel : new boolean[] {true, false}) {
-            Int8Weights.QuantizedFilter q = Int8Weights.quantizeFilter("w", Tensor.ofFloats(shape, w), perChannel, null);
+            Int8Weights.QuantizedFilter q = Int8Weights.quantizeFilter("w", Tensor.ofFloats(shape, w), perChannel, null, Int8Weights.Codes.FULL);
             long[] v = q.values().longs();
             int[] peak = new int[oc];
             for (int i = 0; i < w.length; i++) {
@@ -88,9 +88,9 @@ class Int8WeightsTest {
     void badFiltersAreNamed() {
         float[] w = {1f, 2f, Float.NaN, 4f};
         assertEquals("node 'conv': filter has a non-finite weight at index 2", assertThrows(QtuneException.class,
-                () -> Int8Weights.quantizeFilter("conv", Tensor.ofFloats(new long[] {1, 1, 2, 2}, w), true, null)).getMessage());
+                () -> Int8Weights.quantizeFilter("conv", Tensor.ofFloats(new long[] {1, 1, 2, 2}, w), true, null, Int8Weights.Codes.FULL)).getMessage());
         assertTrue(assertThrows(QtuneException.class,
-                () -> Int8Weights.quantizeFilter("conv", Tensor.ofFloats(new long[] {4}, new float[4]), true, null))
+                () -> Int8Weights.quantizeFilter("conv", Tensor.ofFloats(new long[] {4}, new float[4]), true, null, Int8Weights.Codes.FULL))
                 .getMessage().startsWith("node 'conv': filter must be a float HWIO tensor"));
     }
 }

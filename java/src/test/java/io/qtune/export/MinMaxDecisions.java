@@ -14,6 +14,8 @@ public final class MinMaxDecisions implements QuantDecisions {
     private final Set<String> fp32;
     private final boolean perChannel;
     private final Set<String> bf16;
+    /** As the product's default ({@link io.qtune.quant.WeightRange#DEFAULT}): exact on every CPU. */
+    private boolean sevenBit = io.qtune.quant.WeightRange.DEFAULT == io.qtune.quant.WeightRange.SEVEN_BIT;
 
     public MinMaxDecisions(Map<String, float[]> ranges, Set<String> fp32, boolean perChannel) {
         this(ranges, fp32, perChannel, Set.of());
@@ -51,17 +53,30 @@ public final class MinMaxDecisions implements QuantDecisions {
     }
 
     public MinMaxDecisions with(Set<String> newFp32, boolean newPerChannel) {
-        return new MinMaxDecisions(ranges, newFp32, newPerChannel, bf16);
+        return new MinMaxDecisions(ranges, newFp32, newPerChannel, bf16).withSevenBitWeights(sevenBit);
     }
 
     public MinMaxDecisions withBf16(Set<String> newBf16) {
-        return new MinMaxDecisions(ranges, fp32, perChannel, newBf16);
+        return new MinMaxDecisions(ranges, fp32, perChannel, newBf16).withSevenBitWeights(sevenBit);
     }
 
     public MinMaxDecisions without(String tensor) {
         MinMaxDecisions d = new MinMaxDecisions(ranges, fp32, perChannel, bf16);
+        d.sevenBit = sevenBit;
         d.ranges.remove(tensor);
         return d;
+    }
+
+    /** The same decisions with every filter in 7-bit codes (or all of qint8). */
+    public MinMaxDecisions withSevenBitWeights(boolean on) {
+        MinMaxDecisions d = new MinMaxDecisions(ranges, fp32, perChannel, bf16);
+        d.sevenBit = on;
+        return d;
+    }
+
+    @Override
+    public boolean sevenBitWeights(String fusedNodeName) {
+        return sevenBit;
     }
 
     @Override

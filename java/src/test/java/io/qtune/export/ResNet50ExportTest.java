@@ -32,7 +32,6 @@ class ResNet50ExportTest {
 
     @Test
     void int8ResNet50RunsInTensorFlowTracksFp32AndMatchesTheJavaReference() {
-        io.qtune.testing.Cpu.assumeExactInt8();
         ResNet50Spec spec = ResNet50Spec.mlperf().withWidthMultiplier(0.25).withImageSize(SIZE);
         Graph fp32 = GraphDefCodec.fromGraphDef(ResNet50Builder.build(spec).graph());
         Graph fused = Passes.fuseForInference(fp32);

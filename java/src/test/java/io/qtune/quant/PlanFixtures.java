@@ -8,6 +8,11 @@ final class PlanFixtures {
     private PlanFixtures() {}
 
     static QuantPlan awkward() {
+        return awkward(false);
+    }
+
+    /** As {@link #awkward()}; {@code eightBitOnly} puts every op in 8-bit weights, as plans from before 7-bit weights read. */
+    static QuantPlan awkward(boolean eightBitOnly) {
         Random r = new Random(3);
         QuantPlan p = QuantPlan.empty();
         float[] awkward = {0.1f, 1e-8f, -3.4028235e38f, Float.MIN_VALUE, 1f / 3, 16777216f, 6.5f, 1e9f, 123456.79f, 1e-6f};
@@ -18,7 +23,8 @@ final class PlanFixtures {
             float b = Float.intBitsToFloat(r.nextInt());
             if (!Float.isFinite(b)) b = 1f;
             p = p.withRange("t" + i + (i % 7 == 0 ? "/\"quoted\"\\path\t\u00e9:0" : ":0"), new TensorRange(Math.min(a, b), Math.max(a, b)));
-            p = p.withOp("op" + i, new OpPlan(Precision.values()[i % 3], WeightGranularity.values()[i % 2], algorithms[i % 5]));
+            WeightRange w = eightBitOnly ? WeightRange.EIGHT_BIT : WeightRange.values()[(i / 2) % 2];
+            p = p.withOp("op" + i, new OpPlan(Precision.values()[i % 3], WeightGranularity.values()[i % 2], w, algorithms[i % 5]));
         }
         return p;
     }

@@ -22,12 +22,14 @@ class QuantPlanTest {
                 "resnet_model/conv2d/Conv2D": {
                   "activation_algorithm": "kl",
                   "precision": "INT8",
-                  "weight_granularity": "PER_CHANNEL"
+                  "weight_granularity": "PER_CHANNEL",
+                  "weight_range": "7bit"
                 },
                 "resnet_model/dense/MatMul": {
                   "activation_algorithm": "percentile:99.9",
                   "precision": "FP32",
-                  "weight_granularity": "PER_TENSOR"
+                  "weight_granularity": "PER_TENSOR",
+                  "weight_range": "8bit"
                 }
               },
               "ranges": {
@@ -47,7 +49,7 @@ class QuantPlanTest {
     private static QuantPlan small() {
         return QuantPlan.empty()
                 .withRange("resnet_model/Relu:0", new TensorRange(0f, 0.1f))
-                .withOp("resnet_model/dense/MatMul", new OpPlan(Precision.FP32, WeightGranularity.PER_TENSOR, "percentile:99.90"))
+                .withOp("resnet_model/dense/MatMul", new OpPlan(Precision.FP32, WeightGranularity.PER_TENSOR, WeightRange.EIGHT_BIT, "percentile:99.90"))
                 .withRange("input_tensor:0", new TensorRange(-123.68f, 151.061f))
                 .withOp("resnet_model/conv2d/Conv2D", new OpPlan(Precision.INT8, WeightGranularity.PER_CHANNEL, "kl"));
     }
@@ -111,28 +113,33 @@ class QuantPlanTest {
         assertEquals("quant plan plan.json: line 6, column 20: ops.\"conv\".precision: unknown value \"INT4\" (expected one of INT8, BF16, FP32)",
                 error(SMALL_JSON.replace("\"ops\": {\n", "\"ops\": {\n    \"conv\": {\n      \"activation_algorithm\": \"kl\",\n"
                         + "      \"precision\": \"INT4\",\n      \"weight_granularity\": \"PER_TENSOR\"\n    },\n")));
-        assertEquals("quant plan plan.json: line 17, column 14: ranges.\"input_tensor:0\".max: expected a number, found a string",
+        assertEquals("quant plan plan.json: line 19, column 14: ranges.\"input_tensor:0\".max: expected a number, found a string",
                 error(SMALL_JSON.replace("151.061", "\"151.061\"")));
-        assertEquals("quant plan plan.json: line 18, column 14: ranges.\"input_tensor:0\".min: 1E+39 is beyond the float range",
+        assertEquals("quant plan plan.json: line 20, column 14: ranges.\"input_tensor:0\".min: 1E+39 is beyond the float range",
                 error(SMALL_JSON.replace("-123.68", "1E+39")));
-        assertEquals("quant plan plan.json: line 16, column 23: ranges.\"input_tensor:0\": min 200.0 is above max 151.061",
+        assertEquals("quant plan plan.json: line 18, column 23: ranges.\"input_tensor:0\": min 200.0 is above max 151.061",
                 error(SMALL_JSON.replace("-123.68", "200")));
         assertEquals("quant plan plan.json: line 5, column 31: ops.\"resnet_model/conv2d/Conv2D\".activation_algorithm: "
                         + "unknown range algorithm 'entropy'; expected minmax, kl, mse, percentile or percentile:P",
                 error(SMALL_JSON.replace("\"kl\"", "\"entropy\"")));
         assertEquals("quant plan plan.json: line 7, column 7: ops.\"resnet_model/conv2d/Conv2D\": unknown field \"weight_granulrity\" "
-                        + "(expected activation_algorithm, precision, weight_granularity)",
+                        + "(expected activation_algorithm, precision, weight_granularity, weight_range)",
                 error(SMALL_JSON.replace("\"weight_granularity\": \"PER_CHANNEL\"", "\"weight_granulrity\": \"PER_CHANNEL\"")));
         assertEquals("quant plan plan.json: line 4, column 35: ops.\"resnet_model/conv2d/Conv2D\": missing field \"weight_granularity\"",
                 error(SMALL_JSON.replace(",\n      \"weight_granularity\": \"PER_CHANNEL\"", "")));
+        assertEquals("quant plan plan.json: line 8, column 23: ops.\"resnet_model/conv2d/Conv2D\".weight_range: must be 7bit or 8bit, "
+                        + "found \"6bit\"", error(SMALL_JSON.replace("\"7bit\"", "\"6bit\"")));
+        // a plan from before 7-bit weights names no range: its ops were quantized with all of qint8
+        assertEquals(WeightRange.EIGHT_BIT, QuantPlan.fromJson(SMALL_JSON.replace(",\n      \"weight_range\": \"7bit\"", ""), "old.json")
+                .op("resnet_model/conv2d/Conv2D").weightRange());
         assertEquals("quant plan plan.json: line 3, column 3: duplicate key \"format\"",
                 error("{\n  \"format\": \"qtune.quant-plan\",\n  \"format\": \"x\"}"));
-        assertEquals("quant plan plan.json: line 25, column 14: version: this qtune reads version 1, the plan is version 2",
+        assertEquals("quant plan plan.json: line 27, column 14: version: this qtune reads version 1, the plan is version 2",
                 error(SMALL_JSON.replace("\"version\": 1", "\"version\": 2")));
         assertEquals("quant plan plan.json: line 2, column 13: format: expected \"qtune.quant-plan\", found \"onnx\"",
                 error(SMALL_JSON.replace("\"qtune.quant-plan\"", "\"onnx\"")));
-        assertEquals("quant plan plan.json: line 27, column 1: Unexpected close marker '}': no open Object to close", error(SMALL_JSON + "}"));
-        assertEquals("quant plan plan.json: line 27, column 1: unexpected { after the end of the plan", error(SMALL_JSON + "{}"));
+        assertEquals("quant plan plan.json: line 29, column 1: Unexpected close marker '}': no open Object to close", error(SMALL_JSON + "}"));
+        assertEquals("quant plan plan.json: line 29, column 1: unexpected { after the end of the plan", error(SMALL_JSON + "{}"));
         assertEquals("quant plan plan.json: line 1, column 1: unexpected end of the plan, expected a value", error(""));
         assertEquals("quant plan plan.json: line 1, column 2: Unexpected character ('f' (code 102)): was expecting double-quote to start field name", error("{format: 1}"));
         assertEquals("quant plan plan.json: line 1, column 15: Unexpected end-of-input: was expecting closing quote for a string value", error("{\"format\": \"qt"));
@@ -140,7 +147,7 @@ class QuantPlanTest {
         assertEquals("quant plan plan.json: line 1, column 1: missing field \"format\"", error("{}"));
         assertEquals("quant plan plan.json: line 1, column 14: Unexpected character ('}' (code 125)) in numeric value: Decimal point not followed by a digit",
                 error("{\"version\": 1.}"));
-        assertEquals("quant plan plan.json: line 25, column 14: version: expected an integer, found a string",
+        assertEquals("quant plan plan.json: line 27, column 14: version: expected an integer, found a string",
                 error(SMALL_JSON.replace("\"version\": 1", "\"version\": \"1\"")));
         assertTrue(error("[".repeat(100)).startsWith("quant plan plan.json: line 1, column 6"), error("[".repeat(100)));
     }

@@ -115,7 +115,8 @@ class TuningReportTest {
                 "eval_content_note":"sha256 note",
                 "options":{"calib":"fashion-mnist:train",
                 "calib_size":500,
-                "time_budget_s":null}}}
+                "time_budget_s":null}},
+                "int8_over_fp32":2.0299812617114306}
                 """.replace(",\n", ",").strip();
         assertEquals(expected, ReportFixtures.sample().toJson());
     }

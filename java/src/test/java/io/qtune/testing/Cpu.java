@@ -22,6 +22,11 @@ public final class Cpu {
         return VNNI.contains(Machine.current().onednnIsa());
     }
 
+    /** How INT8 convolutions (qtune's engine and TF's oneDNN kernels) add u8 x s8 products on this CPU. */
+    public static io.qtune.semantics.Int8DotProduct int8DotProduct() {
+        return exactInt8() ? io.qtune.semantics.Int8DotProduct.EXACT : io.qtune.semantics.Int8DotProduct.SATURATING_PAIRS;
+    }
+
     /**
      * Skips a bit-exactness claim where oneDNN has no VNNI: there (and in TF, whose oneDNN reads the same
      * ONEDNN_MAX_CPU_ISA) u8 x s8 products are added in pairs in saturating 16-bit arithmetic (vpmaddubsw), so codes
