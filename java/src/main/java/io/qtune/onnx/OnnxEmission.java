@@ -30,7 +30,10 @@ final class OnnxEmission {
 
     /** TF NHWC axis k sits at NCHW position NHWC_TO_NCHW[k]. */
     private static final int[] NHWC_TO_NCHW = {0, 2, 3, 1};
-    /** Shapes are inferred at this batch size: 2 tells the batch dimension from genuine 1s. */
+    /**
+     * Shapes are inferred at this batch size (2 tells the batch dimension from genuine 1s) and at the next one: a
+     * dimension that is the batch size in both is the batch, one that grows otherwise with it has no fixed size.
+     */
     private static final long SHAPE_BATCH = 2;
 
     final Graph fused;
@@ -38,7 +41,7 @@ final class OnnxEmission {
     final OnnxExporter.ResidualAdd residualAdd;
     final OnnxGraphBuilder g = new OnnxGraphBuilder("N");
     final List<String> notes = new ArrayList<>();
-    private final Map<TensorRef, long[]> shapes;
+    private final Map<TensorRef, long[]> shapes, nextBatchShapes;
     private final Map<TensorRef, Val> values = new HashMap<>();
     private final Map<String, String> transposed = new HashMap<>();
     private final Set<String> outputs = new LinkedHashSet<>();
@@ -54,6 +57,7 @@ final class OnnxEmission {
             outputs.add(o);
         }
         this.shapes = ShapeInference.infer(fused, SHAPE_BATCH);
+        this.nextBatchShapes = ShapeInference.infer(fused, SHAPE_BATCH + 1);
         List<String> taken = new ArrayList<>();
         for (Node n : fused.nodes()) taken.add(n.name());
         g.reserve(taken);
@@ -67,7 +71,7 @@ final class OnnxEmission {
             Val v = asFloat(r, o);
             String name = plain(v);
             if (!name.equals(o)) g.node("Identity", o, List.of(name));
-            g.output(o, v.elemType(), null);
+            g.output(o, v.elemType(), declaredDims(r));
         }
         String doc = decisions == null ? "FP32 network exported by qtune" : "INT8 network (QDQ) exported by qtune from a quant plan";
         byte[] bytes = g.model("qtune", producerVersion, doc);
@@ -117,6 +121,16 @@ final class OnnxEmission {
         long[] s = shapes.get(r);
         if (s == null) throw new IllegalStateException("no shape for " + r);
         return s;
+    }
+
+    /** The shape a graph input or output is declared with, in TF's layout (OnnxProto.valueInfo's dimensions). */
+    private long[] declaredDims(TensorRef r) {
+        long[] a = shape(r), b = nextBatchShapes.get(r);
+        long[] d = new long[a.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a[i] == b[i] ? a[i] : a[i] == SHAPE_BATCH && b[i] == SHAPE_BATCH + 1 ? OnnxProto.BATCH_DIM : OnnxProto.UNKNOWN_DIM;
+        }
+        return d;
     }
 
     /** The name a node's last ONNX output gets: the node's own name, unless it is a graph output not in TF's layout. */
@@ -197,7 +211,7 @@ final class OnnxEmission {
         if (n.attrType("dtype", DType.FLOAT) != DType.FLOAT) throw bad(n, "only float inputs are supported");
         ShapeAttr s = n.hasAttr("shape") ? n.attrShape("shape") : new ShapeAttr(null);
         if (s.unknownRank()) throw bad(n, "the input needs a static rank, e.g. [-1,224,224,3]");
-        g.input(n.name(), OnnxProto.FLOAT, s.dims());
+        g.input(n.name(), OnnxProto.FLOAT, declaredDims(new TensorRef(n.name(), 0)));
         bind(n, new Val(n.name(), false, OnnxProto.FLOAT));
     }
 

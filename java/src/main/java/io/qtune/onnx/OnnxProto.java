@@ -151,17 +151,19 @@ final class OnnxProto {
         return m.int32(TENSOR_DATA_TYPE, dataType).string(TENSOR_NAME, name).bytes(TENSOR_RAW_DATA, rawLittleEndian).toByteArray();
     }
 
-    /** A typed value; a negative dimension becomes the symbolic dimension {@code batchParam}. */
+    /** In {@link #valueInfo}'s dimensions: the batch (as in TF's shapes), and one that has neither a value nor a name. */
+    static final long BATCH_DIM = -1, UNKNOWN_DIM = -2;
+
+    /** A typed value with its shape (the checker requires one on graph inputs and outputs); BATCH_DIM becomes {@code batchParam}. */
     static byte[] valueInfo(String name, int elemType, long[] dims, String batchParam) {
         Message type = new Message().int32(TENSOR_TYPE_ELEM_TYPE, elemType);
-        if (dims != null) {
-            Message shape = new Message();
-            for (long d : dims) {
-                Message dim = d < 0 ? new Message().string(DIM_PARAM, batchParam) : new Message().int64(DIM_VALUE, d);
-                shape.bytes(SHAPE_DIM, dim.toByteArray());
-            }
-            type.bytes(TENSOR_TYPE_SHAPE, shape.toByteArray());
+        Message shape = new Message();
+        for (long d : dims) {
+            Message dim = d == BATCH_DIM ? new Message().string(DIM_PARAM, batchParam)
+                    : d == UNKNOWN_DIM ? new Message() : new Message().int64(DIM_VALUE, d);
+            shape.bytes(SHAPE_DIM, dim.toByteArray());
         }
+        type.bytes(TENSOR_TYPE_SHAPE, shape.toByteArray());
         byte[] typeProto = new Message().bytes(TYPE_TENSOR_TYPE, type.toByteArray()).toByteArray();
         return new Message().string(VALUE_NAME, name).bytes(VALUE_TYPE, typeProto).toByteArray();
     }
