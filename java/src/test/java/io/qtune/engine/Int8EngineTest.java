@@ -159,16 +159,18 @@ public class Int8EngineTest {
         // all of qint8: exact where the CPU has VNNI; elsewhere the engine computes what vpmaddubsw's saturating pairs
         // (and halved weights on the signed stem input) give, code for code, and the test says what that changes
         Int8DotProduct cpu = io.qtune.testing.Cpu.int8DotProduct();
-        Graph int8 = new Int8GraphWriter().convert(fused, allInt8.with(Set.of(), true)).graph();
+        Graph int8 = new Int8GraphWriter().convert(fused, allInt8.with(Set.of(), true).withSevenBitWeights(false)).graph();
+        assertTrue(Int8Saturation.saturatingConvolutions(int8).size() > 0, "the graph has 8-bit filters");
         Lsb t = compare("8-bit weights, " + cpu, int8, 3, 43, cpu);
         assertEquals(19_712L * 3, t.elements, t.toString());
+        // what a CPU without VNNI changes against the exact sum (here the engine matched exactly that, or the exact sum)
         Map<String, Integer> changed = changedFromExact(int8, 3, 43);
         int total = changed.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.println("8-bit weights on a CPU whose INT8 dot product is " + cpu + ": " + total + " of " + t.elements
-                + " codes differ from the exact sum, by layer: " + changed);
-        if (cpu == Int8DotProduct.EXACT) assertEquals(0, total, changed.toString());
-        // the stem reads signed input: its weights are halved, which changes codes on this graph (measured: 575 of 6,272)
-        else assertTrue(changed.getOrDefault("stem/relu_eightbit_quantized_conv", 0) > 0, changed.toString());
+        System.out.println("8-bit weights: the engine computed the " + cpu + " reference code for code; without VNNI " + total
+                + " of " + t.elements + " codes differ from the exact sum, by layer: " + changed);
+        // the stem reads signed input, whose weights oneDNN halves without VNNI (measured: 1,776 of 18,816 stem codes);
+        // the 7-bit graph above avoids both that and the saturated pairs
+        assertTrue(changed.getOrDefault("stem/relu_eightbit_quantized_conv", 0) > 0, changed.toString());
     }
 
     /** Codes of the saturating-pairs reference that differ from the exact one, per layer (each layer on the same input). */

@@ -34,7 +34,12 @@ class ConvertToBf16Test {
     void dotProductsAndTheOpsBetweenThemAreBf16WithFp32InputAndOutputs() {
         Map<String, Integer> bf16 = new HashMap<>();
         for (Node n : BF16.nodes()) if (n.attrType("T", DType.FLOAT) == DType.BFLOAT16) bf16.merge(n.op(), 1, Integer::sum);
-        assertEquals(Map.of(Ops.CONV2D, 53, Ops.MAT_MUL, 1, Ops.BIAS_ADD, 54, Ops.RELU, 49, Ops.ADD_V2, 16, Ops.MAX_POOL, 1), bf16);
+        // the 3-channel stem stays FP32, with its bias, ReLU and max pool (ConvertToBf16.oddInputChannels)
+        assertEquals(Map.of(Ops.CONV2D, 52, Ops.MAT_MUL, 1, Ops.BIAS_ADD, 53, Ops.RELU, 48, Ops.ADD_V2, 16), bf16);
+        Node stem = BF16.nodes().stream().filter(n -> n.op().equals(Ops.CONV2D)).findFirst().orElseThrow();
+        assertEquals(3, BF16.constant(stem.input(1)).dim(2));
+        assertEquals(DType.FLOAT, stem.attrType("T"));
+        assertEquals(DType.FLOAT, BF16.constant(stem.input(1)).dtype());
         // every tensor a node reads has the type the node declares: the Casts sit exactly where the type changes
         Map<TensorRef, DType> types = new HashMap<>();
         for (Node n : BF16.nodes()) types.put(new TensorRef(n.name(), 0), ConvertToBf16.outputType(n));
@@ -50,7 +55,7 @@ class ConvertToBf16Test {
             };
             for (int i = 0; i < typed; i++) assertEquals(n.attrType("T"), types.get(n.input(i)), n + " input " + i);
         }
-        assertEquals(5, PassCheck.count(BF16, Ops.CAST)); // input, into Mean, into MatMul, logits, ArgMax
+        assertEquals(5, PassCheck.count(BF16, Ops.CAST)); // after the stem's max pool, into Mean, into MatMul, logits, ArgMax
         assertEquals(DType.FLOAT, BF16.placeholders().get(0).attrType("dtype"));
         assertEquals(FP32.sinks().stream().map(Node::name).sorted().toList(), BF16.sinks().stream().map(Node::name).sorted().toList());
         Node softmax = BF16.node("softmax_tensor");
@@ -64,9 +69,12 @@ class ConvertToBf16Test {
     @Test
     void weightsAreTheFoldedFp32WeightsRoundedToBf16() {
         Graph fused = Passes.fuseForInference(FP32);
-        Node conv = fused.nodes().stream().filter(n -> Ops.isConv(n.op())).findFirst().orElseThrow();
+        // the first bf16 convolution (the stem stays FP32) and the same convolution of the fused FP32 graph
+        Node bf16Conv = BF16.nodes().stream().filter(n -> n.op().equals(Ops.CONV2D) && n.attrType("T") == DType.BFLOAT16)
+                .findFirst().orElseThrow();
+        Node conv = fused.nodes().stream().filter(n -> Ops.isConv(n.op()) && n.name().startsWith(bf16Conv.name().replaceAll("/Conv2D$", "")))
+                .findFirst().orElseThrow();
         float[] fp32 = fused.constant(conv.input(1)).floats();
-        Node bf16Conv = BF16.nodes().stream().filter(n -> n.op().equals(Ops.CONV2D)).findFirst().orElseThrow();
         Tensor w = BF16.constant(bf16Conv.input(1));
         assertEquals(DType.BFLOAT16, w.dtype());
         float[] rounded = new float[fp32.length];
