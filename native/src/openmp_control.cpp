@@ -23,12 +23,14 @@ extern "C" int32_t qt_setenv(const char* name, const char* value, int32_t overwr
     return setenv(name, value, overwrite) == 0 ? 0 : -1;
 }
 
-extern "C" int32_t qt_openmp_loaded(void) {
-    void* h = dlopen("libgomp.so.1", RTLD_LAZY | RTLD_NOLOAD);
+extern "C" int32_t qt_library_loaded(const char* soname) {
+    void* h = dlopen(soname, RTLD_LAZY | RTLD_NOLOAD);  // matches a mapped library by its soname too
     if (h == nullptr) return 0;
     dlclose(h);  // drops only the reference NOLOAD took
     return 1;
 }
+
+extern "C" int32_t qt_openmp_loaded(void) { return qt_library_loaded("libgomp.so.1"); }
 
 extern "C" int32_t qt_openmp_bind(const char* library_soname) {
     void* h = dlopen(library_soname, RTLD_LAZY | RTLD_NOLOAD);

@@ -4,6 +4,7 @@ import io.qtune.QtuneException;
 import io.qtune.engine.Model;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.passes.Passes;
+import io.qtune.platform.TfOnednn;
 import io.qtune.tf.TfModel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -77,9 +78,29 @@ public final class BenchEngines {
                 : Model.compile(Passes.fuseForInference(Passes.convertToBf16(GraphDefCodec.read(s.model()))))));
         REGISTRY.put("tf-bf16", s -> new TfEngine("tf-bf16", s.bf16Model() != null ? TfModel.load(validated(s.bf16Model()), s.tfThreads())
                 : TfModel.fromBytes(GraphDefCodec.toBytes(Passes.convertToBf16(GraphDefCodec.read(s.model()))),
-                        s.model() + " (converted to BF16)", s.tfThreads()), s));
+                        bf16Source(s), s.tfThreads()), s));
         REGISTRY.put("ort-fp32", s -> new OrtEngine("ort-fp32", s.requireOnnx("ort-fp32", false), s));
         REGISTRY.put("ort-int8", s -> new OrtEngine("ort-int8", s.requireOnnx("ort-int8", true), s));
+    }
+
+    /** The graph tf-bf16 loads, as TF's messages name it. */
+    private static String bf16Source(Setup s) {
+        return s.bf16Model() != null ? s.bf16Model().toString() : s.model() + " (converted to BF16)";
+    }
+
+    /**
+     * Fixes TF's oneDNN setting (read once per process) for the first TF engine among {@code names}, before any
+     * engine opens, so that the machine header printed first says what TF runs with. A later TF engine that needs
+     * the other setting is refused when it opens ({@link TfModel.OnednnSettingRefusal}).
+     */
+    public static void startTf(List<String> names, Setup s) {
+        String first = names.stream().filter(n -> n.startsWith("tf-")).findFirst().orElse(null);
+        if (first == null) return;
+        switch (first) {
+            case "tf-int8" -> TfOnednn.start(TfOnednn.Kind.INT8, String.valueOf(s.int8Model()));
+            case "tf-bf16" -> TfOnednn.start(TfOnednn.Kind.BF16, bf16Source(s));
+            default -> TfOnednn.start(TfOnednn.Kind.FP32, s.model().toString());
+        }
     }
 
     /** Registered names, in registration order. */

@@ -12,6 +12,7 @@ import io.qtune.graph.Node;
 import io.qtune.engine.Floor;
 import io.qtune.platform.Machine;
 import io.qtune.platform.Threads;
+import io.qtune.tf.TfModel;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -163,6 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
 
         out.printf(Locale.ROOT, "bench %s: engines %s, batches %s, %.1f s each (warm-up %.1f s, slices %.2f s)%n", model,
                 names, batches, seconds, warmup, slice);
+        BenchEngines.startTf(names, setup);
         Machine machine = Machine.current();
         out.println(machine.header());
         out.printf(Locale.ROOT, "TF intra-op %d inter-op 1%n", threads);
@@ -179,16 +181,26 @@ public final class BenchCommand implements Callable<Integer> {
         List<BenchEngine> copies = new ArrayList<>();
         try {
             List<List<BenchEngine>> perEngine = new ArrayList<>();
+            List<String> refusals = new ArrayList<>();
             for (String n : names) {
                 List<BenchEngine> c = new ArrayList<>();
-                for (int i = 0; i < instances; i++) {
-                    BenchEngine e = BenchEngines.open(n, setup);
-                    copies.add(e);
-                    c.add(e);
+                try {
+                    for (int i = 0; i < instances; i++) {
+                        BenchEngine e = BenchEngines.open(n, setup);
+                        copies.add(e);
+                        c.add(e);
+                    }
+                } catch (TfModel.OnednnSettingRefusal r) {
+                    // TF's oneDNN setting is fixed for the process: the engines that can run still do
+                    refusals.add(r.getMessage());
+                    out.println(n + ": note: skipped: " + r.getMessage());
+                    continue;
                 }
                 opened.add(c.get(0));
                 perEngine.add(c);
             }
+            if (perEngine.isEmpty() && !refusals.isEmpty()) throw new QtuneException(refusals.get(0));
+            out.flush();
             Benchmark bench = new Benchmark(perEngine, team != null ? team : 0, batches, timing, b -> images(imageShape, b));
             // after the benchmark has checked the batch sizes
             for (BenchEngine e : opened) for (String note : e.notes(batches.get(0))) out.println(e.name() + ": note: " + note);

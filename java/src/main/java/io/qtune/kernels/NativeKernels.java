@@ -68,6 +68,12 @@ final class NativeKernels {
     @Name("qt_openmp_loaded")
     static native int openmpLoaded();
 
+    @Name("qt_library_loaded")
+    static native int libraryLoaded(String soname);
+
+    @Name("qt_cpu_features")
+    static native int cpuFeatures();
+
     @Name("qt_openmp_bind")
     static native int openmpBind(String librarySoname);
 

@@ -3,8 +3,8 @@ package io.qtune.kernels;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * The process-level native controls of native/include/qtune_runtime.h: the C environment, the OpenMP runtime
- * that oneDNN runs on, and the caches. Every method degrades to "not available" (false or -1) when the native
+ * The process-level native controls of native/include/qtune_runtime.h: the C environment, the libraries mapped, the
+ * OpenMP runtime that oneDNN runs on, the caches, and the CPU's features by CPUID. Every method degrades to "not available" (false or -1) when the native
  * library was not built or could not load, so callers fall back to OpenMP's own defaults.
  */
 public final class NativeRuntime {
@@ -23,6 +23,20 @@ public final class NativeRuntime {
     /** Whether libgomp is already mapped into this process (then its environment settings are fixed). */
     public static boolean openMpLoaded() {
         return available() && NativeKernels.openmpLoaded() == 1;
+    }
+
+    /** Whether a library with this soname (e.g. libtensorflow_framework.so.2) is already mapped into this process. */
+    public static boolean libraryLoaded(String soname) {
+        return available() && NativeKernels.libraryLoaded(soname) == 1;
+    }
+
+    /**
+     * The CPU's features by CPUID, each counted only where the OS saves its registers: bit i is the i-th of
+     * avx2, avx512f, avx512_vnni, avx_vnni, avx512_bf16, avx512_fp16, amx_tile, amx_int8, amx_bf16
+     * (qtune_runtime.h's QTUNE_CPU_*); -1 when the native library is not loaded.
+     */
+    public static int cpuFeatures() {
+        return available() ? NativeKernels.cpuFeatures() : -1;
     }
 
     /** Binds the OpenMP runtime that the already loaded library {@code soname} uses. */

@@ -2,6 +2,7 @@ package io.qtune.tf;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.qtune.QtuneException;
+import io.qtune.platform.TfOnednn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,17 @@ public final class TfModel implements AutoCloseable {
         }
     }
 
+    /**
+     * TF cannot run this graph in this process with the oneDNN setting it started with ({@link TfOnednn}): the user's
+     * {@code TF_ENABLE_ONEDNN_OPTS}, or an earlier graph that needed the other setting. Callers running several
+     * models can skip this one and go on.
+     */
+    public static final class OnednnSettingRefusal extends QtuneException {
+        OnednnSettingRefusal(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private final String source;
     private final Graph graph;
     private final Session session;
@@ -72,10 +84,9 @@ public final class TfModel implements AutoCloseable {
         if (def.getNodeCount() == 0) {
             throw new QtuneException("model " + source + " has no nodes (empty or not a GraphDef)");
         }
-        if (hasBfloat16(def)) {
-            String refusal = io.qtune.platform.Machine.current().tfBf16Refusal();
-            if (refusal != null) throw new QtuneException("TensorFlow cannot run bfloat16 model " + source + " here: " + refusal);
-        }
+        // before the first Graph: TF's native library reads TF_ENABLE_ONEDNN_OPTS when it loads
+        String refusal = TfOnednn.refusal(kind(def), source);
+        if (refusal != null) throw new OnednnSettingRefusal(refusal, null);
         Graph graph = new Graph();
         try {
             graph.importGraphDef(def);
@@ -93,6 +104,22 @@ public final class TfModel implements AutoCloseable {
             graph.close();
             throw new QtuneException("TensorFlow cannot open a session for model " + source + ": " + oneLine(e.getMessage()), e);
         }
+    }
+
+    /**
+     * What the graph needs of TF's oneDNN setting: INT8 when it has an op of Intel's that TF registers only on its
+     * oneDNN path (QuantizedConv2DWithBias...AndRequantize, QuantizedMatMulWith..., _Quantized...; TF's own
+     * QuantizeV2, Dequantize, QuantizedMaxPool... run either way), else BF16 when it has a bfloat16 type, else FP32.
+     */
+    public static TfOnednn.Kind kind(GraphDef def) {
+        for (org.tensorflow.proto.NodeDef n : def.getNodeList()) {
+            String op = n.getOp();
+            if (op.startsWith("_Quantized") || op.startsWith("Quantized") && (op.contains("With") || op.contains("And")
+                    || op.contains("PerChannel") || op.startsWith("QuantizedDepthwiseConv2D") || op.equals("QuantizedConcatV2"))) {
+                return TfOnednn.Kind.INT8;
+            }
+        }
+        return hasBfloat16(def) ? TfOnednn.Kind.BF16 : TfOnednn.Kind.FP32;
     }
 
     /** Whether any node of the graph has a bfloat16 type attribute or constant. */
@@ -164,12 +191,11 @@ public final class TfModel implements AutoCloseable {
             throw e;
         } catch (RuntimeException e) {
             String msg = oneLine(e.getMessage());
-            if (msg.startsWith("Missing 0-th output") && msg.contains("quantized")) {
-                // TF registers Intel's quantized ops on its oneDNN path only; with it off they produce no output
-                throw new QtuneException("TensorFlow cannot run the INT8 graph " + source + " with its oneDNN "
-                        + "optimizations off (TF_ENABLE_ONEDNN_OPTS=" + System.getenv("TF_ENABLE_ONEDNN_OPTS")
-                        + "); set TF_ENABLE_ONEDNN_OPTS=1 or run it on the oneDNN engine", e);
-            }
+            // TF registers Intel's quantized ops on its oneDNN path only; with it off they produce no output (a
+            // quantized op that kind() does not know reaches here instead of being refused at load)
+            String off = msg.startsWith("Missing 0-th output") && msg.contains("quantized")
+                    ? TfOnednn.refusal(TfOnednn.Kind.INT8, source) : null;
+            if (off != null) throw new OnednnSettingRefusal(off, e);
             throw new QtuneException("TensorFlow failed to run model " + source + ": " + msg, e);
         }
         return out;

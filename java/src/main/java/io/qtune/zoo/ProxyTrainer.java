@@ -6,6 +6,7 @@ import io.qtune.Sha256;
 
 import io.qtune.QtuneException;
 import io.qtune.data.LabeledImages;
+import io.qtune.platform.TfOnednn;
 import io.qtune.tf.TfModel;
 import io.qtune.zoo.ResNet50Topology.Conv;
 import io.qtune.zoo.ResNet50Topology.Role;
@@ -103,6 +104,7 @@ public final class ProxyTrainer {
             }
         }
         if (train.numLabels() != test.numLabels()) throw new QtuneException("training and test data have different label sets");
+        TfOnednn.start(TfOnednn.Kind.FP32, "proxy training"); // before TF loads
         ResNet50Spec spec = new ResNet50Spec(cfg.width(), s, train.numLabels() + 1, cfg.seed());
         ResNet50Topology topo = new ResNet50Topology(spec);
         int n = cfg.trainLimit() > 0 ? Math.min(cfg.trainLimit(), train.size()) : train.size();

@@ -36,6 +36,32 @@ class BenchCommandTest {
                 .anyMatch(o -> o instanceof java.util.Map<?, ?> m && "tf-fp32".equals(m.get("engine")) && Double.valueOf(2).equals(m.get("batch"))), text);
     }
 
+    /**
+     * TF reads its oneDNN setting once per process: an engine that needs the other one (here tf-int8 where TF runs
+     * with oneDNN off, as under TF_ENABLE_ONEDNN_OPTS=0) is skipped with a note naming why, and the others still run.
+     */
+    @Test
+    void aTfEngineThatCannotRunInThisProcessIsSkippedWithTheReason(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("tiny.pb"), int8 = dir.resolve("tiny-int8.pb");
+        ResNet50Builder.write(ResNet50Builder.build(new ResNet50Spec(0.125, 32, 11, 3)).graph(), model);
+        CliRun q = CliRun.of("quantize", "--model", model.toString(), "--calib", "synthetic:8", "--calib-size", "8",
+                "--out", int8.toString());
+        assertEquals(0, q.exitCode(), q.err());
+        CliRun r = CliRun.of("bench", "--model", model.toString(), "--int8-model", int8.toString(), "--engines",
+                "tf-fp32,tf-int8,onednn-int8", "--batch", "1", "--seconds", "0.1", "--warmup", "0.05", "--slice", "0.05");
+        assertEquals(0, r.exitCode(), r.err());
+        String refusal = io.qtune.platform.TfOnednn.refusal(io.qtune.platform.TfOnednn.Kind.INT8, int8.toString());
+        assertTrue(r.out().contains("  TF oneDNN " + (io.qtune.platform.TfOnednn.setting().on() ? "on (" : "off (")
+                + io.qtune.platform.TfOnednn.setting().reason() + ")"), r.out());
+        List<String> ran = r.out().lines().filter(l -> l.matches("(tf|onednn)-\\S+\\s+1\\s.*")).map(l -> l.split("\\s+")[0]).toList();
+        if (refusal != null) {
+            assertTrue(r.out().contains("tf-int8: note: skipped: " + refusal), r.out());
+            assertEquals(List.of("tf-fp32", "onednn-int8"), ran, r.out());
+        } else {
+            assertEquals(List.of("tf-fp32", "tf-int8", "onednn-int8"), ran, r.out());
+        }
+    }
+
     @Test
     void floorTimesEveryConvolutionAloneAndTheJsonCarriesIt(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("tiny.pb");

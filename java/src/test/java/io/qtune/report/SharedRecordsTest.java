@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class SharedRecordsTest {
     static final Machine MACHINE = new Machine("AMD EPYC 9R45", "AuthenticAMD", 2, List.of("avx2", "avx512f", "avx512_vnni"),
-            "avx512_core_bf16", null, true, "TF's default on a CPU with VNNI/BF16/AMX", 2, "adaptive", "passive");
+            "cpuid", "avx512_core_bf16", null, true, "TF's default on a CPU with VNNI/BF16/AMX", 2, "adaptive", "passive");
 
     @Test
     void evalRecordKeepsItsFieldNamesAndCarriesTheMachineAsItsOwnMapSays() {

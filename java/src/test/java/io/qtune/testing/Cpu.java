@@ -3,7 +3,7 @@ package io.qtune.testing;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.qtune.platform.Machine;
-import java.util.Set;
+import io.qtune.platform.TfOnednn;
 
 /**
  * What the CPU (as oneDNN and TF see it, after ONEDNN_MAX_CPU_ISA and TF_ENABLE_ONEDNN_OPTS) lets a test claim.
@@ -11,15 +11,11 @@ import java.util.Set;
  * one CPU sees what another would show; these assumptions turn what cannot hold there into a skip with the reason.
  */
 public final class Cpu {
-    /** oneDNN ISAs with a VNNI dot product (u8 x s8 summed exactly in 32 bits). */
-    static final Set<String> VNNI = Set.of("avx2_vnni", "avx2_vnni_2", "avx512_core_vnni", "avx512_core_bf16",
-            "avx512_core_fp16", "avx512_core_amx", "avx512_core_amx_fp16");
-
     private Cpu() {}
 
     /** Whether INT8 convolutions (qtune's engine and TF's oneDNN kernels) sum u8 x s8 products exactly. */
     public static boolean exactInt8() {
-        return VNNI.contains(Machine.current().onednnIsa());
+        return !Machine.current().int8DotProductSaturates();
     }
 
     /** How INT8 convolutions (qtune's engine and TF's oneDNN kernels) add u8 x s8 products on this CPU. */
@@ -33,8 +29,9 @@ public final class Cpu {
      * differ from the exact 32-bit sum (measured under ONEDNN_MAX_CPU_ISA=AVX2: up to 17 LSB in 0.04% of codes).
      */
     public static void assumeExactInt8() {
-        assumeTrue(exactInt8(), "oneDNN ISA " + Machine.current().onednnIsa()
-                + " has no VNNI: u8 x s8 pairs saturate at 16 bits, so INT8 results are not exact here");
+        Machine m = Machine.current();
+        assumeTrue(exactInt8(), "oneDNN ISA " + m.onednnIsa() + " multiplies INT8 with " + m.int8DotProduct()
+                + ": u8 x s8 pairs saturate at 16 bits, so INT8 results are not exact here");
     }
 
     /** Whether qtune's oneDNN runs bf16 convolutions natively (avx512_bf16 or AMX, not capped by ONEDNN_MAX_CPU_ISA). */
@@ -44,15 +41,27 @@ public final class Cpu {
         return (isa & bf16) == bf16;
     }
 
-    /** Skips where stock TF cannot run a bfloat16 graph in this process ({@link Machine#tfBf16Refusal()}). */
+    /**
+     * Skips where stock TF cannot run a bfloat16 graph in this process: below AVX-512 with TF's oneDNN on, because
+     * TF_ENABLE_ONEDNN_OPTS says so or an earlier test started TF with it on ({@link TfOnednn}). Call it before the
+     * test touches TF: when TF has not started yet, it starts it for the bf16 graph.
+     */
     public static void assumeTfRunsBf16() {
-        String why = Machine.current().tfBf16Refusal();
-        assumeTrue(why == null, why);
+        assumeTfRuns(TfOnednn.Kind.BF16, "<test graph>");
     }
 
-    /** Skips where TF cannot run Intel's quantized ops: they exist only on its oneDNN path. */
+    /**
+     * Skips where TF cannot run Intel's quantized ops, which exist only on its oneDNN path: where the user set
+     * TF_ENABLE_ONEDNN_OPTS=0, or where a bfloat16 test started TF with it off on a CPU below AVX-512 (TF reads it once
+     * per process). Everywhere else qtune turns TF's oneDNN on for them, whatever TF's default on the CPU.
+     */
     public static void assumeTfRunsInt8() {
-        Machine m = Machine.current();
-        assumeTrue(m.tfOnednn(), "TF oneDNN is off (" + m.tfOnednnReason() + "): TF has no kernels for the INT8 graph");
+        assumeTfRuns(TfOnednn.Kind.INT8, "<test graph>");
+    }
+
+    /** Skips, with TF's reason, where TF cannot run a graph of this kind in this process; starts TF's setting first. */
+    public static void assumeTfRuns(TfOnednn.Kind kind, String graph) {
+        String why = TfOnednn.refusal(kind, graph);
+        assumeTrue(why == null, why);
     }
 }

@@ -33,7 +33,7 @@ public final class TfInt8Reference {
      * @param fetches tensor name ("node" or "node:k") to the type TF gives it; quantized types are bitcast
      */
     public static Map<String, Fetched> run(Graph graph, String input, float[] data, long[] shape, Map<String, DType> fetches) {
-        Cpu.assumeTfRunsInt8();
+        Cpu.assumeTfRunsInt8(); // also before TF's first load
         List<Node> nodes = new ArrayList<>(graph.nodes());
         Map<String, String> fetchAs = new LinkedHashMap<>();
         int k = 0;

@@ -16,9 +16,13 @@ public final class TfReference {
     private TfReference() {}
 
     public static Map<String, float[]> run(Graph graph, String input, float[] data, long[] shape, List<String> fetches) {
-        if (graph.nodes().stream().anyMatch(n -> n.op().startsWith("Quantize"))) Cpu.assumeTfRunsInt8();
+        org.tensorflow.proto.GraphDef def = GraphDefCodec.toGraphDef(graph);
+        // any Quantize* op counts as INT8: with its oneDNN off TF runs QuantizeV2/Dequantize on Eigen, not the kernels
+        // the references were measured against; the call also fixes TF's setting before TF's first load
+        boolean int8 = graph.nodes().stream().anyMatch(n -> n.op().startsWith("Quantize"));
+        Cpu.assumeTfRuns(int8 ? io.qtune.platform.TfOnednn.Kind.INT8 : io.qtune.tf.TfModel.kind(def), "<reference graph>");
         try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
-            g.importGraphDef(GraphDefCodec.toGraphDef(graph));
+            g.importGraphDef(def);
             try (Session s = new Session(g);
                  TFloat32 in = TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(data, true, false))) {
                 Session.Runner r = s.runner().feed(input, in);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.qtune.QtuneException;
+import io.qtune.platform.TfOnednn;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -137,22 +138,48 @@ class TfModelTest {
 
     /**
      * A bfloat16 graph either runs or is refused up front with the reason, never a dead JVM: below AVX-512 with its
-     * oneDNN on, TF aborts the process on a bf16 convolution (the AVX2 variant run of java/pom.xml shows the refusal).
+     * oneDNN on, TF aborts the process on a bf16 convolution (the AVX2 variant run of java/pom.xml, which sets
+     * TF_ENABLE_ONEDNN_OPTS=1, shows the refusal; with the variable unset qtune starts TF with it off for a bf16
+     * graph that comes first, and refuses it only when an earlier graph started TF with it on).
      */
     @Test
     void aBf16GraphRunsOrIsRefusedWithTheReason() {
         byte[] bf16 = io.qtune.graph.GraphDefCodec.toBytes(io.qtune.graph.passes.Passes.convertToBf16(
                 io.qtune.graph.GraphDefCodec.fromBytes(io.qtune.zoo.ProxyModel.bytes(), "proxy")));
-        String refusal = io.qtune.platform.Machine.current().tfBf16Refusal();
+        String refusal = TfOnednn.refusal(TfOnednn.Kind.BF16, "proxy-bf16.pb");
         if (refusal != null) {
-            QtuneException e = assertThrows(QtuneException.class, () -> TfModel.fromBytes(bf16, "proxy-bf16.pb", 2));
-            assertEquals("TensorFlow cannot run bfloat16 model proxy-bf16.pb here: " + refusal, e.getMessage());
-            assertTrue(refusal.contains("TF_ENABLE_ONEDNN_OPTS=0"), refusal);
+            QtuneException e = assertThrows(TfModel.OnednnSettingRefusal.class, () -> TfModel.fromBytes(bf16, "proxy-bf16.pb", 2));
+            assertEquals(refusal, e.getMessage());
+            assertTrue(refusal.startsWith("TensorFlow cannot run bfloat16 model proxy-bf16.pb with its oneDNN "
+                    + "optimizations on (") && refusal.contains("TF_ENABLE_ONEDNN_OPTS=0"), refusal);
         } else {
             try (TfModel m = TfModel.fromBytes(bf16, "proxy-bf16.pb", 2)) {
                 float[] images = new float[2 * 48 * 48 * 3];
                 assertEquals(2, m.run("input_tensor", images, new long[] {2, 48, 48, 3}, List.of("ArgMax")).get("ArgMax").length);
             }
         }
+    }
+
+    /** Only Intel's fused quantized ops need TF's oneDNN; TF's own quantize ops and bf16 types are told apart. */
+    @Test
+    void kindTellsWhatAGraphNeedsOfTfsOnednnSetting() {
+        assertEquals(TfOnednn.Kind.FP32, TfModel.kind(tinyGraph()));
+        for (String op : List.of("QuantizedConv2DWithBiasAndReluAndRequantize", "QuantizedConv2DWithBiasSignedSumAndReluAndRequantize",
+                "QuantizedMatMulWithBiasAndDequantize", "QuantizedConv2DAndRequantize", "QuantizedConv2DPerChannel",
+                "QuantizedDepthwiseConv2D", "QuantizedConcatV2", "_QuantizedConv2D")) {
+            assertEquals(TfOnednn.Kind.INT8, TfModel.kind(withNode(tinyGraph(), op, DataType.DT_FLOAT)), op);
+        }
+        for (String op : List.of("QuantizeV2", "Dequantize", "QuantizedMaxPool", "QuantizedAvgPool", "QuantizedConv2D", "Requantize")) {
+            assertEquals(TfOnednn.Kind.FP32, TfModel.kind(withNode(tinyGraph(), op, DataType.DT_FLOAT)), op);
+        }
+        assertEquals(TfOnednn.Kind.BF16, TfModel.kind(withNode(tinyGraph(), "Cast", DataType.DT_BFLOAT16)));
+        // INT8 wins: its ops need oneDNN on whatever else the graph holds
+        assertEquals(TfOnednn.Kind.INT8, TfModel.kind(withNode(withNode(tinyGraph(), "Cast", DataType.DT_BFLOAT16),
+                "QuantizedConv2DWithBiasAndRequantize", DataType.DT_FLOAT)));
+    }
+
+    private static GraphDef withNode(GraphDef g, String op, DataType t) {
+        return g.toBuilder().addNode(NodeDef.newBuilder().setName("extra_" + g.getNodeCount()).setOp(op)
+                .putAttr("T", AttrValue.newBuilder().setType(t).build())).build();
     }
 }
