@@ -6,23 +6,17 @@ import io.qtune.graph.Ops;
 import io.qtune.semantics.Int8DotProduct;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Whether an INT8 graph computes other integers on this CPU than TF's reference arithmetic says: where oneDNN has no
  * VNNI, filters with more than 7-bit codes saturate {@code vpmaddubsw}'s 16-bit pair sums ({@link Int8DotProduct}).
  */
 public final class Int8Saturation {
-    /** oneDNN ISAs whose INT8 dot product sums u8 x s8 products exactly (VNNI or AMX). */
-    static final Set<String> EXACT_ISAS = Set.of("avx2_vnni", "avx2_vnni_2", "avx512_core_vnni", "avx512_core_bf16",
-            "avx512_core_fp16", "avx512_core_amx", "avx512_core_amx_fp16", "avx10_1_512", "avx10_1_512_amx",
-            "avx10_1_512_amx_fp16", "avx10_2_512", "avx10_2_512_amx_2");
-
     private Int8Saturation() {}
 
     /** The dot product oneDNN runs INT8 convolutions with in this process (after ONEDNN_MAX_CPU_ISA). */
     public static Int8DotProduct cpu() {
-        return EXACT_ISAS.contains(io.qtune.platform.Machine.current().onednnIsa()) ? Int8DotProduct.EXACT : Int8DotProduct.SATURATING_PAIRS;
+        return io.qtune.platform.Machine.current().int8DotProductSaturates() ? Int8DotProduct.SATURATING_PAIRS : Int8DotProduct.EXACT;
     }
 
     /** The quantized convolutions of {@code int8} whose filters {@code vpmaddubsw} can saturate, in graph order. */

@@ -13,25 +13,12 @@ import io.qtune.platform.TfOnednn;
 public final class Cpu {
     private Cpu() {}
 
-    /** Whether INT8 convolutions (qtune's engine and TF's oneDNN kernels) sum u8 x s8 products exactly. */
-    public static boolean exactInt8() {
-        return !Machine.current().int8DotProductSaturates();
-    }
-
-    /** How INT8 convolutions (qtune's engine and TF's oneDNN kernels) add u8 x s8 products on this CPU. */
-    public static io.qtune.semantics.Int8DotProduct int8DotProduct() {
-        return exactInt8() ? io.qtune.semantics.Int8DotProduct.EXACT : io.qtune.semantics.Int8DotProduct.SATURATING_PAIRS;
-    }
-
     /**
-     * Skips a bit-exactness claim where oneDNN has no VNNI: there (and in TF, whose oneDNN reads the same
-     * ONEDNN_MAX_CPU_ISA) u8 x s8 products are added in pairs in saturating 16-bit arithmetic (vpmaddubsw), so codes
-     * differ from the exact 32-bit sum (measured under ONEDNN_MAX_CPU_ISA=AVX2: up to 17 LSB in 0.04% of codes).
+     * How INT8 convolutions (qtune's engine and TF's oneDNN kernels, which read the same ONEDNN_MAX_CPU_ISA) add u8 x s8
+     * products on this CPU: a test of 8-bit filters compares with the reference that sums them the same way.
      */
-    public static void assumeExactInt8() {
-        Machine m = Machine.current();
-        assumeTrue(exactInt8(), "oneDNN ISA " + m.onednnIsa() + " multiplies INT8 with " + m.int8DotProduct()
-                + ": u8 x s8 pairs saturate at 16 bits, so INT8 results are not exact here");
+    public static io.qtune.semantics.Int8DotProduct int8DotProduct() {
+        return io.qtune.engine.Int8Saturation.cpu();
     }
 
     /** Whether qtune's oneDNN runs bf16 convolutions natively (avx512_bf16 or AMX, not capped by ONEDNN_MAX_CPU_ISA). */
