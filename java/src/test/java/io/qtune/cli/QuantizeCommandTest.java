@@ -68,6 +68,38 @@ class QuantizeCommandTest {
         r = CliRun.of("quantize", "--calib-algo", "entropy2", "--out", dir.resolve("x.pb").toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("entropy2"), r.err());
+        r = CliRun.of("quantize", "--weight-range", "6bit", "--out", dir.resolve("x.pb").toString());
+        assertEquals(2, r.exitCode());
+        assertEquals("error: --weight-range must be 7bit or 8bit, got '6bit'", r.err().strip());
         assertFalse(Files.exists(dir.resolve("x.pb")), "nothing written on error");
+    }
+
+    @Test
+    void theWeightRangeSettingReachesTheFiltersThePlanAndTheSummary() throws Exception {
+        for (String range : new String[] {"7bit", "8bit"}) {
+            Path out = dir.resolve(range + ".pb"), plan = dir.resolve(range + ".plan.json");
+            CliRun r = CliRun.of("quantize", "--calib", "synthetic:8", "--calib-size", "8", "--weight-range", range,
+                    "--out", out.toString(), "--save-plan", plan.toString(), "--json", dir.resolve(range + ".json").toString());
+            assertEquals(0, r.exitCode(), r.err());
+            assertTrue(r.out().contains("(minmax, per-channel " + range + " weights)"), r.out());
+            assertTrue(Files.readString(dir.resolve(range + ".json")).contains("\"weight_range\":\"" + range + "\""));
+            assertTrue(Files.readString(plan).contains("\"weight_range\": \"" + range + "\""));
+            long largest = 0;
+            Graph g = GraphDefCodec.read(out);
+            for (io.qtune.graph.Node n : g.nodes()) {
+                if (!Ops.isQuantizedConv(n.op())) continue;
+                long[] codes = g.requireConstant(n, 1).longs();
+                // u8 input: 7-bit codes; the signed stem: the same codes doubled (Int8Weights.Codes)
+                long limit = range.equals("8bit") ? 127 : n.attrType("Tinput") == DType.QINT8 ? 126 : 63;
+                for (long q : codes) {
+                    assertTrue(Math.abs(q) <= limit, n.name() + ": code " + q);
+                    largest = Math.max(largest, Math.abs(q));
+                }
+            }
+            assertEquals(range.equals("8bit") ? 127 : 126, largest, "max|W| of some channel lands on the largest code");
+            // where the CPU's dot product saturates, the 8-bit file comes with the warning that says what to do
+            boolean warned = r.err().contains("quantize with --weight-range 7bit for the same integers on every CPU");
+            assertEquals(range.equals("8bit") && io.qtune.platform.Machine.current().int8DotProductSaturates(), warned, r.err());
+        }
     }
 }

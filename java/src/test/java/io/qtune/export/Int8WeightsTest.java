@@ -53,6 +53,31 @@ class Int8WeightsTest {
     }
 
     @Test
+    void sevenBitCodesByHand() {
+        // channel 0: max|w| = 1.984375 lands on code 63, step 1.984375/63 = 1/31.75; declared range 127/64 * 127/63
+        // so that TF's step (range / 127) is that step: 0.5 -> 15.875 -> 16, 0.5078125 -> 16.12 -> 16, -1.984375 -> -63,
+        // 0.5234375 -> 16.62 -> 17; channel 1: step 3.96875/63: -0.046875 -> -0.74 -> -1, 3.96875 -> 63, 0.015625 -> 0,
+        // -1 -> -15.87 -> -16
+        Int8Weights.QuantizedFilter q = Int8Weights.quantizeFilter("conv", Tensor.ofFloats(SHAPE, FILTER), true, null, Int8Weights.Codes.SEVEN_BIT);
+        assertArrayEquals(new float[] {(float) (127.0 / 64 * 127 / 63), (float) (127.0 / 32 * 127 / 63), 1f}, q.range());
+        assertArrayEquals(new long[] {16, -1, 0, 16, 63, 0, -63, 0, 0, 17, -16, 0}, q.values().longs());
+        // on signed input the same 7-bit weights, doubled: oneDNN without VNNI halves them exactly
+        Int8Weights.QuantizedFilter d = Int8Weights.quantizeFilter("conv", Tensor.ofFloats(SHAPE, FILTER), true, null,
+                Int8Weights.Codes.SEVEN_BIT_DOUBLED);
+        for (int i = 0; i < FILTER.length; i++) {
+            int c = i % 3;
+            assertEquals(2 * q.values().longs()[i], d.values().longs()[i], "code " + i);
+            // both stand for the same real weight: code * range / 127
+            assertEquals(q.values().longs()[i] * q.range()[c] / 127, d.values().longs()[i] * d.range()[c] / 127, 1e-6, "weight " + i);
+        }
+        assertTrue(io.qtune.semantics.Int8DotProduct.saturationFree(q.values().longs(), DType.QUINT8));
+        assertTrue(io.qtune.semantics.Int8DotProduct.saturationFree(d.values().longs(), DType.QINT8));
+        assertEquals(Int8Weights.Codes.SEVEN_BIT_DOUBLED, Int8Weights.Codes.forConvolution(true, DType.QINT8));
+        assertEquals(Int8Weights.Codes.SEVEN_BIT, Int8Weights.Codes.forConvolution(true, DType.QUINT8));
+        assertEquals(Int8Weights.Codes.FULL, Int8Weights.Codes.forConvolution(false, DType.QINT8));
+    }
+
+    @Test
     void aMinimumRangeWidensTheStep() {
         // the bias of channel 1 needs range 8: its step becomes 8/127 and 3.96875 -> 63.0 -> 63
         float[] min = {0f, 8f, 0f};
