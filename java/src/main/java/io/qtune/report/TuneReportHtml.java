@@ -54,7 +54,7 @@ public final class TuneReportHtml {
         row(b, "trials", c.trials() + " (" + c.fullEvaluations() + " full evaluations, " + c.subsetEvaluations() + " subset evaluations, "
                 + c.resumed() + " read back from the history)");
         row(b, "time", num(r.seconds().total(), "%.1f") + " s in all, " + num(r.seconds().calibration(), "%.1f") + " s calibrating");
-        if (r.fallback() != null) row(b, "fallback order", esc(String.join(" &rarr; ", r.fallback().order())) + " &mdash; " + esc(r.fallback().why()));
+        if (r.fallback() != null) row(b, "fallback order", String.join(" &rarr; ", r.fallback().order().stream().map(TuneReportHtml::esc).toList()) + " &mdash; " + esc(r.fallback().why()));
         b.append("</table>");
     }
 

@@ -136,6 +136,14 @@ class TuningReportTest {
         assertTrue(html.contains("<td>91.00%</td>"), "top-1 as a percentage");
         assertTrue(html.contains("exact dB"), "an infinite SQNR is shown as exact");
         assertTrue(html.contains("3 (2 full evaluations, 1 subset evaluations, 1 read back from the history)"), html);
+        assertTrue(html.contains("812 img/s, 2.03x FP32's speed here"), "INT8 over FP32, measured in the same run");
+        TuningReport r = ReportFixtures.sample();
+        TuningReport withFallback = new TuningReport(r.status(), r.met(), r.stopReason(), r.criterion(), r.metric(), r.threshold(),
+                r.strategy(), r.objective(), r.runtime(), r.runtimeNote(), r.fp32(), r.int8(), r.counts(), r.plan(), r.layerErrorImages(),
+                r.layerErrors(), r.trials(), r.seconds(), r.outputs(), r.warnings(), r.provenance(), null,
+                new TuningReport.Fallback(List.of("int8", "bf16", "fp32"), "bf16 <native>", true, 1.0, 2.0));
+        // the arrows are markup, the order and the reason text are escaped
+        assertTrue(TuneReportHtml.render(withFallback).contains("int8 &rarr; bf16 &rarr; fp32 &mdash; bf16 &lt;native&gt;"));
     }
 
     @Test
