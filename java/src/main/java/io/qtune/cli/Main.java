@@ -57,7 +57,9 @@ public final class Main implements Runnable {
     static String asFlag(InvalidSetting s, CommandLine cmd) {
         for (CommandLine.Model.OptionSpec o : cmd.getCommandSpec().options()) {
             String flag = o.longestName();
-            if (flag.startsWith("--") && camel(flag.substring(2)).equals(s.setting())) return s.messageFor(flag);
+            // a flag that takes a list names the builder setting in the plural (--weight-range: weightRanges)
+            String setting = flag.startsWith("--") ? camel(flag.substring(2)) : null;
+            if (setting != null && (setting.equals(s.setting()) || (setting + "s").equals(s.setting()))) return s.messageFor(flag);
         }
         return s.getMessage();
     }

@@ -437,7 +437,8 @@ public final class Tuner {
          */
         public Builder weightRanges(List<WeightRange> ranges) {
             if (ranges == null || ranges.isEmpty() || new java.util.HashSet<>(ranges).size() != ranges.size()) {
-                throw new InvalidSetting("weightRanges", "must name 7bit and/or 8bit, each once, got " + ranges);
+                throw new InvalidSetting("weightRanges", "must name 7bit and/or 8bit, each once, got "
+                        + (ranges == null ? "none" : String.join(",", ranges.stream().map(WeightRange::spec).toList())));
             }
             this.weightRanges = List.copyOf(ranges);
             return this;

@@ -1,6 +1,7 @@
 package io.qtune.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qtune.data.DebianFashionMnist;
@@ -108,5 +109,10 @@ class TuneCommandTest {
         assertTrue(r.err().contains("error: --time-budget 'soon': use e.g. 90s"), r.err());
         r = CliRun.of("tune", "--criterion", "relative", "--out", out.toString());
         assertTrue(r.err().contains("error: --criterion 'relative' has no ':'"), r.err());
+        r = CliRun.of("tune", "--weight-range", "7bit,9bit", "--out", out.toString());
+        assertEquals("error: --weight-range must be 7bit or 8bit, got '9bit'", r.err().strip());
+        r = CliRun.of("tune", "--weight-range", "8bit,8bit", "--out", out.toString());
+        assertEquals("error: --weight-range must name 7bit and/or 8bit, each once, got 8bit,8bit", r.err().strip());
+        assertFalse(Files.exists(out), "nothing written on error");
     }
 }
