@@ -12,6 +12,7 @@ import io.qtune.engine.Model;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.passes.Passes;
 import io.qtune.testing.Cpu;
+import io.qtune.testing.Emulation;
 import io.qtune.zoo.ProxyModel;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,13 +54,13 @@ class ProxyBf16AgreementTest {
              Classifier engineFp32 = Classifiers.open("onednn", ProxyModel.file(), 2);
              Classifier tfFp32 = Classifiers.open("tf", ProxyModel.file(), 2)) {
             LabelOffset offset = LabelOffset.forDataset(data, engineBf16.classes(), OptionalInt.empty());
-            EvalResult eb = evaluator.evaluate(engineBf16, data, offset, 0, n -> {});
-            EvalResult tb = evaluator.evaluate(tfBf16, data, offset, 0, n -> {});
-            EvalResult ef = evaluator.evaluate(engineFp32, data, offset, 0, n -> {});
-            EvalResult tf = evaluator.evaluate(tfFp32, data, offset, 0, n -> {});
-            System.out.printf("proxy BF16 on 10,000 test images: oneDNN top-1 %.4f (FP32 %.4f), TF top-1 %.4f (FP32 %.4f), "
-                    + "oneDNN vs TF agreement on BF16 %.4f%n", eb.top1(), ef.top1(), tb.top1(), tf.top1(), eb.agreementWith(tb));
-            assertEquals(10_000, eb.count());
+            EvalResult eb = evaluator.evaluate(engineBf16, data, offset, Emulation.evalLimit(), n -> {});
+            EvalResult tb = evaluator.evaluate(tfBf16, data, offset, Emulation.evalLimit(), n -> {});
+            EvalResult ef = evaluator.evaluate(engineFp32, data, offset, Emulation.evalLimit(), n -> {});
+            EvalResult tf = evaluator.evaluate(tfFp32, data, offset, Emulation.evalLimit(), n -> {});
+            System.out.printf("proxy BF16 on %,d test images: oneDNN top-1 %.4f (FP32 %.4f), TF top-1 %.4f (FP32 %.4f), "
+                    + "oneDNN vs TF agreement on BF16 %.4f%n", eb.count(), eb.top1(), ef.top1(), tb.top1(), tf.top1(), eb.agreementWith(tb));
+            assertEquals(Emulation.images(10_000), eb.count());
             assertEquals(ef.top1(), eb.top1(), 0.002, "oneDNN BF16 vs FP32 top-1");
             assertEquals(tf.top1(), tb.top1(), 0.002, "TF BF16 vs FP32 top-1");
             assertTrue(eb.agreementWith(tb) >= 0.995, "oneDNN vs TF top-1 agreement on the BF16 graph " + eb.agreementWith(tb));

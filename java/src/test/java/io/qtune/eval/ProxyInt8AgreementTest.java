@@ -9,6 +9,7 @@ import io.qtune.data.DebianFashionMnist;
 import io.qtune.data.LabelOffset;
 import io.qtune.data.LabeledImages;
 import io.qtune.quant.Quantizer;
+import io.qtune.testing.Emulation;
 import io.qtune.zoo.ProxyModel;
 import java.nio.file.Path;
 import java.util.OptionalInt;
@@ -35,13 +36,13 @@ class ProxyInt8AgreementTest {
              Classifier tf = Classifiers.open("tf", int8, 2);
              Classifier tfFp32 = Classifiers.open("tf", ProxyModel.file(), 2)) {
             LabelOffset offset = LabelOffset.forDataset(data, onednn.classes(), OptionalInt.empty());
-            EvalResult a = evaluator.evaluate(onednn, data, offset, 0, n -> {});
-            EvalResult b = evaluator.evaluate(tf, data, offset, 0, n -> {});
-            EvalResult f = evaluator.evaluate(tfFp32, data, offset, 0, n -> {});
-            System.out.printf("proxy on 10,000 test images: INT8 oneDNN top-1 %.4f, INT8 TF top-1 %.4f, agreement %.4f; "
+            EvalResult a = evaluator.evaluate(onednn, data, offset, Emulation.evalLimit(), n -> {});
+            EvalResult b = evaluator.evaluate(tf, data, offset, Emulation.evalLimit(), n -> {});
+            EvalResult f = evaluator.evaluate(tfFp32, data, offset, Emulation.evalLimit(), n -> {});
+            System.out.printf("proxy on %,d test images: INT8 oneDNN top-1 %.4f, INT8 TF top-1 %.4f, agreement %.4f; "
                     + "FP32 TF top-1 %.4f, INT8 (TF) vs FP32 (TF) agreement %.4f%n",
-                    a.top1(), b.top1(), a.agreementWith(b), f.top1(), b.agreementWith(f));
-            assertEquals(10_000, a.count());
+                    a.count(), a.top1(), b.top1(), a.agreementWith(b), f.top1(), b.agreementWith(f));
+            assertEquals(Emulation.images(10_000), a.count());
             assertTrue(a.agreementWith(b) >= 0.995, "top-1 agreement " + a.agreementWith(b));
             assertEquals(a.top1(), b.top1(), 0.003);
             // End to end in TF, INT8 against FP32, where the accuracy claim lives: the default quantization meets the

@@ -18,6 +18,7 @@ import io.qtune.quant.PlanDecisions;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.passes.Passes;
 import io.qtune.quant.Quantizer;
+import io.qtune.testing.Emulation;
 import io.qtune.zoo.ProxyModel;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,18 +64,18 @@ class ProxyOnnxInt8AgreementTest {
              Classifier ort = new OrtClassifier(OrtModel.load(onnx, 2), ProxyModel.CLASSES, ProxyModel.IMAGE_SIZE);
              Classifier ortInt8Add = new OrtClassifier(OrtModel.load(onnxInt8Add, 2), ProxyModel.CLASSES, ProxyModel.IMAGE_SIZE)) {
             LabelOffset offset = LabelOffset.forDataset(data, onednn.classes(), OptionalInt.empty());
-            EvalResult a = evaluator.evaluate(onednn, data, offset, 0, n -> {});
-            EvalResult b = evaluator.evaluate(ort, data, offset, 0, n -> {});
-            System.out.printf("proxy INT8 on 10,000 test images: qtune top-1 %.4f, ONNX Runtime top-1 %.4f, top-1 agreement %.4f%n",
-                    a.top1(), b.top1(), a.agreementWith(b));
-            assertEquals(10_000, a.count());
-            assertEquals(10_000, b.count());
+            EvalResult a = evaluator.evaluate(onednn, data, offset, Emulation.evalLimit(), n -> {});
+            EvalResult b = evaluator.evaluate(ort, data, offset, Emulation.evalLimit(), n -> {});
+            System.out.printf("proxy INT8 on %,d test images: qtune top-1 %.4f, ONNX Runtime top-1 %.4f, top-1 agreement %.4f%n",
+                    a.count(), a.top1(), b.top1(), a.agreementWith(b));
+            assertEquals(Emulation.images(10_000), a.count());
+            assertEquals(Emulation.images(10_000), b.count());
             assertTrue(a.agreementWith(b) >= 0.995, "top-1 agreement " + a.agreementWith(b));
             assertEquals(a.top1(), b.top1(), 0.003);
 
             // the all-int8 form rounds once more per residual block (16 here): measured 99.05 % agreement, top-1
             // 92.31 % vs 92.25 %; this guards against it getting worse, it is not the criterion
-            EvalResult c = evaluator.evaluate(ortInt8Add, data, offset, 0, n -> {});
+            EvalResult c = evaluator.evaluate(ortInt8Add, data, offset, Emulation.evalLimit(), n -> {});
             System.out.printf("  with --residual-add int8: ONNX Runtime top-1 %.4f, agreement with qtune %.4f%n", c.top1(), a.agreementWith(c));
             assertTrue(a.agreementWith(c) >= 0.985, "int8 residual add: top-1 agreement " + a.agreementWith(c));
             assertEquals(a.top1(), c.top1(), 0.01);
