@@ -23,15 +23,10 @@ import io.qtune.quant.QuantPlan;
 import io.qtune.quant.Quantizer;
 import io.qtune.testing.Emulation;
 import io.qtune.zoo.ProxyModel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalInt;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,15 +107,8 @@ class ProxyBf16PlanTest {
      * /proc/cpuinfo and ONEDNN_MAX_CPU_ISA does not cap oneDNN below them (the second surefire run in
      * java/pom.xml sets AVX512_CORE_VNNI, so both paths run on a bf16 machine).
      */
+    /** oneDNN's own answer (CPUID, after ONEDNN_MAX_CPU_ISA): /proc/cpuinfo shows the host under an emulator. */
     static boolean cpuOffersBf16() {
-        String cap = System.getenv("ONEDNN_MAX_CPU_ISA");
-        if (cap != null && Set.of("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX512_CORE", "AVX512_CORE_VNNI")
-                .contains(cap.toUpperCase(Locale.ROOT))) return false;
-        try {
-            String info = Files.readString(Path.of("/proc/cpuinfo"));
-            return info.contains(" avx512_bf16") || info.contains(" amx_bf16");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/cpuinfo to learn whether the CPU has bf16", e);
-        }
+        return io.qtune.testing.Cpu.engineBf16();
     }
 }
