@@ -117,10 +117,12 @@ class Int8TfLogitsTest {
         }
         System.out.printf("INT8 ResNet50 224x224, engine vs TF: %d of %d codes into the tail differ (worst %s); logits "
                 + "max |diff| %.3g, at most %.3f of the derived bound%n", differing, mine.length, worstCode, worst, worstRatio);
-        // TF's INT8 kernels are the reference, the engine reproduces them (docs/int8-semantics.md): a code may be off
-        // by one step where the two round a product differently, and no more; such steps stay rare
-        assertTrue(worstCode <= 1, "a code differs by " + worstCode);
-        assertTrue(differing * 100L <= mine.length, differing + " of " + mine.length + " codes differ");
+        // No bound on the tail's codes themselves: TF's oneDNN (3.5) and qtune's (3.8) each break a rare float tie of
+        // the requantization their own way (one step; measured under ONEDNN_MAX_CPU_ISA=AVX2 with each layer fed the same
+        // input: TF 3 and the engine 1 of 5.2 million codes off the Java reference), and such a step early grows through
+        // 50 layers (up to 19 steps at the tail here, 7-bit weights, on AVX2 and on AVX-512 VNNI alike). The per-layer
+        // claim is Int8GraphWriterTest's (TF) and Int8EngineTest's (the engine), on every CPU; this one is the logits
+        // bound above, which takes the tail's codes as they are.
     }
 
     static void widen(Map<String, float[]> ranges, String tensor, float[] data) {

@@ -98,15 +98,11 @@ class ProxyBf16PlanTest {
             System.out.printf("proxy, last 5 convolutions %s bf16, rest INT8, oneDNN engine on %,d test images: top-1 %.4f "
                     + "(FP32 %.4f)%n", last5, a.count(), a.top1(), fp32Top1);
             assertEquals(Emulation.images(10_000), a.count());
-            assertTrue(Math.abs(a.top1() - fp32Top1) <= 0.003, "top-1 " + a.top1() + " vs FP32 " + fp32Top1);
+            // 0.3 points (30 of the 10,000 images); on an emulated CPU's few hundred, at least one image either way
+            assertTrue(Math.abs(a.top1() - fp32Top1) <= Math.max(0.003, 1.0 / a.count() + 1e-12), "top-1 " + a.top1() + " vs FP32 " + fp32Top1);
         }
     }
 
-    /**
-     * Whether oneDNN may run bf16 here, decided apart from the engine: the CPU lists avx512_bf16 or amx_bf16 in
-     * /proc/cpuinfo and ONEDNN_MAX_CPU_ISA does not cap oneDNN below them (the second surefire run in
-     * java/pom.xml sets AVX512_CORE_VNNI, so both paths run on a bf16 machine).
-     */
     /** oneDNN's own answer (CPUID, after ONEDNN_MAX_CPU_ISA): /proc/cpuinfo shows the host under an emulator. */
     static boolean cpuOffersBf16() {
         return io.qtune.testing.Cpu.engineBf16();
