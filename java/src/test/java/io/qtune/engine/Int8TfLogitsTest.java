@@ -12,13 +12,18 @@ import io.qtune.graph.Graph;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
+import io.qtune.graph.TensorRef;
+import io.qtune.reference.Int8ReferenceInterpreter;
+import io.qtune.reference.ReferenceInterpreter;
 import io.qtune.graph.passes.Passes;
 import io.qtune.quant.CalibrationRun;
 import io.qtune.testing.TfInt8Reference;
 import io.qtune.testing.TfReference;
 import io.qtune.zoo.ResNet50Builder;
 import io.qtune.zoo.ResNet50Spec;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,10 +74,45 @@ class Int8TfLogitsTest {
         float[] images = SyntheticImages.batch(BATCH, SIZE, 77);
         long[] shape = {BATCH, SIZE, SIZE, 3};
         Map<String, float[]> tf = TfReference.run(int8, INPUT, images, shape, List.of(logitsName, mean.name()));
-        TfInt8Reference.Fetched tfCodes = TfInt8Reference.run(int8, INPUT, images, shape, Map.of(codes, codeType)).get(codes);
+        // every quantized tensor, from both runtimes
+        Map<String, DType> quantized = new LinkedHashMap<>();
+        for (Node n : int8.nodes()) {
+            if (Ops.isQuantizedConv(n.op())) quantized.put(n.name(), n.attrType("out_type"));
+            if (n.op().equals(Ops.QUANTIZE_V2) || n.op().equals(Ops.QUANTIZED_MAX_POOL)) quantized.put(n.name(), n.attrType("T"));
+        }
+        Map<String, TfInt8Reference.Fetched> tfAll = TfInt8Reference.run(int8, INPUT, images, shape, quantized);
+        TfInt8Reference.Fetched tfCodes = tfAll.get(codes);
         Outputs o;
-        try (Model m = Model.compile(Passes.fuseForInference(int8), List.of(codes, logitsName))) {
+        List<String> fetch = new ArrayList<>(quantized.keySet());
+        fetch.add(logitsName);
+        try (Model m = Model.compile(Passes.fuseForInference(int8), fetch)) {
             o = m.run(images, BATCH);
+        }
+        // layer by layer, each runtime against the Java reference fed that runtime's own inputs: TF's oneDNN (3.5) and
+        // qtune's (3.8) each break a rare float tie of the requantization their own way, by one step, and nothing else
+        // (measured: 1 of 5,958,400 codes each on AMD Zen 5; TF 3 and the engine 1 under ONEDNN_MAX_CPU_ISA=AVX2)
+        Map<TensorRef, Int8ReferenceInterpreter.Value> tfValues = new LinkedHashMap<>(), engineValues = new LinkedHashMap<>();
+        quantized.forEach((name, t) -> {
+            tfValues.put(new TensorRef(name, 0), new Int8ReferenceInterpreter.Value(tfAll.get(name).shape(), t, tfAll.get(name).values()));
+            engineValues.put(new TensorRef(name, 0), new Int8ReferenceInterpreter.Value(o.shape(name), t, o.floats(name)));
+        });
+        Map<String, ReferenceInterpreter.Value> feeds = Map.of(INPUT, new ReferenceInterpreter.Value(shape, images));
+        for (var runtime : List.of(Map.entry("TF", tfValues), Map.entry("engine", engineValues))) {
+            var reference = new Int8ReferenceInterpreter(int8).runAll(feeds, runtime.getValue());
+            long all = 0, off = 0;
+            for (var e : runtime.getValue().entrySet()) {
+                float[] mineCodes = e.getValue().data(), ref = reference.get(e.getKey()).data();
+                for (int i = 0; i < ref.length; i++) {
+                    all++;
+                    if (mineCodes[i] == ref[i]) continue;
+                    off++;
+                    assertTrue(Math.abs(mineCodes[i] - ref[i]) <= 1, runtime.getKey() + " " + e.getKey() + " element " + i + ": "
+                            + mineCodes[i] + ", reference " + ref[i]);
+                }
+            }
+            System.out.printf("INT8 ResNet50 224x224, %s layer by layer: %d of %d codes one step off the Java reference%n",
+                    runtime.getKey(), off, all);
+            assertTrue(off * 100_000L <= all, runtime.getKey() + ": " + off + " of " + all + " codes off by a step");
         }
         assertArrayEquals(tfCodes.shape(), o.shape(codes));
         float[] mine = o.floats(codes), theirs = tfCodes.values();
@@ -117,12 +157,8 @@ class Int8TfLogitsTest {
         }
         System.out.printf("INT8 ResNet50 224x224, engine vs TF: %d of %d codes into the tail differ (worst %s); logits "
                 + "max |diff| %.3g, at most %.3f of the derived bound%n", differing, mine.length, worstCode, worst, worstRatio);
-        // No bound on the tail's codes themselves: TF's oneDNN (3.5) and qtune's (3.8) each break a rare float tie of
-        // the requantization their own way (one step; measured under ONEDNN_MAX_CPU_ISA=AVX2 with each layer fed the same
-        // input: TF 3 and the engine 1 of 5.2 million codes off the Java reference), and such a step early grows through
-        // 50 layers (up to 19 steps at the tail here, 7-bit weights, on AVX2 and on AVX-512 VNNI alike). The per-layer
-        // claim is Int8GraphWriterTest's (TF) and Int8EngineTest's (the engine), on every CPU; this one is the logits
-        // bound above, which takes the tail's codes as they are.
+        // No bound on the tail's codes end to end: a tie broken differently in one layer (above) grows through the 50
+        // after it (up to 21 steps at the tail here, with VNNI and without); the logits bound takes them as they are.
     }
 
     static void widen(Map<String, float[]> ranges, String tensor, float[] data) {
