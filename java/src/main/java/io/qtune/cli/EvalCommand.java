@@ -90,8 +90,8 @@ public final class EvalCommand implements Callable<Integer> {
             EvalResult r = new Evaluator(batch, BatchLoader.Options.defaults()).evaluate(classifier, images, offset, 0, progress);
             progress.finish();
             // TF's oneDNN dispatches as qtune's does (both read ONEDNN_MAX_CPU_ISA), so the warning holds for either engine
-            String saturation = io.qtune.engine.Int8Saturation.warning(io.qtune.graph.GraphDefCodec.read(modelFile),
-                    io.qtune.engine.Int8Saturation.cpu());
+            String saturation = io.qtune.semantics.Int8Saturation.warning(io.qtune.graph.GraphDefCodec.read(modelFile),
+                    io.qtune.semantics.Int8Saturation.cpu());
             if (saturation != null) {
                 err.println("warning: " + saturation);
                 err.flush();

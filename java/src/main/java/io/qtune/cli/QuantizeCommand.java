@@ -124,7 +124,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 r.calibrationImages(), r.calibrationSeconds(), algorithm, weights + " " + weightRange);
         for (String n : r.notes()) o.println("note: " + n);
         List<String> warnings = new java.util.ArrayList<>(r.warnings());
-        String saturation = io.qtune.engine.Int8Saturation.warning(r.int8Graph(), io.qtune.engine.Int8Saturation.cpu());
+        String saturation = io.qtune.semantics.Int8Saturation.warning(r.int8Graph(), io.qtune.semantics.Int8Saturation.cpu());
         if (saturation != null) warnings.add(saturation);
         for (String w : warnings) err.println("warning: " + w);
         o.flush();

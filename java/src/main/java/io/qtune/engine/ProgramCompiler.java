@@ -4,6 +4,7 @@ import io.qtune.QtuneException;
 import io.qtune.graph.Graph;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
+import io.qtune.semantics.Int8Saturation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

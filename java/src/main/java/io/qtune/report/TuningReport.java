@@ -11,6 +11,9 @@ import java.util.List;
  * {@link TuneReportHtml} the HTML page, both from this one value, so the two never disagree. Unmeasured numbers are NaN
  * (null in JSON). {@code machine} is where it ran (left out when unknown).
  */
+// the ratio derived from fp32 and int8 stands beside them; the machine stays last (SharedRecordsTest)
+@com.fasterxml.jackson.annotation.JsonPropertyOrder({"status", "met", "stop_reason", "criterion", "metric", "threshold", "strategy",
+        "objective", "runtime", "runtime_note", "fp32", "int8", "int8_over_fp32"})
 public record TuningReport(String status, boolean met, String stopReason, String criterion, String metric, double threshold, String strategy,
                            String objective, String runtime, String runtimeNote, Fp32 fp32, Int8 int8, Counts counts,
                            List<PlanRow> plan, @JsonInclude(JsonInclude.Include.NON_NULL) Integer layerErrorImages,

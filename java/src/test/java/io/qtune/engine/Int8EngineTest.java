@@ -12,6 +12,7 @@ import io.qtune.export.MinMaxDecisions;
 import io.qtune.graph.DType;
 import io.qtune.graph.Graph;
 import io.qtune.semantics.Int8DotProduct;
+import io.qtune.semantics.Int8Saturation;
 import io.qtune.graph.GraphDefCodec;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;

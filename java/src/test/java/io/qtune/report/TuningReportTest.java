@@ -37,6 +37,7 @@ class TuningReportTest {
                 "throughput":812.5,
                 "int8_ops":2,
                 "fp32_ops":["conv<1>"]},
+                "int8_over_fp32":2.0299812617114306,
                 "counts":{"trials":3,
                 "full_evaluations":2,
                 "subset_evaluations":1,
@@ -115,8 +116,7 @@ class TuningReportTest {
                 "eval_content_note":"sha256 note",
                 "options":{"calib":"fashion-mnist:train",
                 "calib_size":500,
-                "time_budget_s":null}},
-                "int8_over_fp32":2.0299812617114306}
+                "time_budget_s":null}}}
                 """.replace(",\n", ",").strip();
         assertEquals(expected, ReportFixtures.sample().toJson());
     }

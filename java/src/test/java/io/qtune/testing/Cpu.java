@@ -18,7 +18,7 @@ public final class Cpu {
      * products on this CPU: a test of 8-bit filters compares with the reference that sums them the same way.
      */
     public static io.qtune.semantics.Int8DotProduct int8DotProduct() {
-        return io.qtune.engine.Int8Saturation.cpu();
+        return io.qtune.semantics.Int8Saturation.cpu();
     }
 
     /** Whether qtune's oneDNN runs bf16 convolutions natively (avx512_bf16 or AMX, not capped by ONEDNN_MAX_CPU_ISA). */

@@ -1,4 +1,4 @@
-package io.qtune.engine;
+package io.qtune.semantics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,7 +8,6 @@ import io.qtune.export.Int8GraphWriter;
 import io.qtune.export.MinMaxDecisions;
 import io.qtune.graph.Graph;
 import io.qtune.graph.passes.Passes;
-import io.qtune.semantics.Int8DotProduct;
 import io.qtune.testing.SmallResNet;
 import java.util.List;
 import java.util.Set;

@@ -1,9 +1,8 @@
-package io.qtune.engine;
+package io.qtune.semantics;
 
 import io.qtune.graph.Graph;
 import io.qtune.graph.Node;
 import io.qtune.graph.Ops;
-import io.qtune.semantics.Int8DotProduct;
 import java.util.ArrayList;
 import java.util.List;
 
